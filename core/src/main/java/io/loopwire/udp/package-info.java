@@ -1,0 +1,5 @@
+/**
+ * A datagram endpoint driven by a {@link io.loopwire.Reactor}: batched receives and a bounded send queue.
+ * Uses {@code io.loopwire} only.
+ */
+package io.loopwire.udp;
