@@ -1,0 +1,36 @@
+package io.loopwire.codec;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Cuts a byte stream into frames. A framer holds no per-connection state: the connection keeps the bytes of an
+ * unfinished frame and hands them back on the next read, so one framer instance serves every connection.
+ *
+ * @implNote Implementations are stateless and may be shared across threads; {@link #decode} runs on the reactor
+ *     thread of the connection being decoded and must not allocate.
+ */
+public interface Framer {
+
+    /** The largest frame payload accepted, in bytes. */
+    int maxFrameBytes();
+
+    /**
+     * The most bytes of framing a frame carries besides its payload ({@code 2} for {@code "\r\n"}, the prefix
+     * length for length-prefixed frames). A connection never needs to keep more than
+     * {@code maxFrameBytes() + maxOverheadBytes()} bytes of an unfinished frame.
+     */
+    int maxOverheadBytes();
+
+    /**
+     * Hands every complete frame in {@code in} (between its position and limit) to {@code sink}, in order.
+     *
+     * <p>For each frame, {@code in}'s position and limit are set to the frame's payload for the duration of
+     * {@link FrameSink#onFrame}; the sink may read (move the position) but must not keep the buffer. On return,
+     * {@code in}'s limit is restored and its position is at the first byte of the first unfinished frame (equal to
+     * the limit when everything was consumed).
+     *
+     * @throws FrameTooLongException as soon as the bytes seen prove that a frame exceeds {@link #maxFrameBytes()},
+     *     whether the frame is complete or not; frames before it have been delivered
+     */
+    void decode(ByteBuffer in, FrameSink sink) throws FrameTooLongException;
+}
