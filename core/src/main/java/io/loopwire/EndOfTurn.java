@@ -1,0 +1,14 @@
+package io.loopwire;
+
+/**
+ * Work deferred to the end of the current loop turn, after every ready channel and task has run; connections use it
+ * to flush what a turn queued for them in one gathering write. Registered with
+ * {@link Reactor#runAtEndOfTurn(EndOfTurn)}.
+ *
+ * @implNote Runs on the reactor thread.
+ */
+@FunctionalInterface
+public interface EndOfTurn {
+
+    void onEndOfTurn();
+}

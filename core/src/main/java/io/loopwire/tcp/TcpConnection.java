@@ -1,0 +1,547 @@
+package io.loopwire.tcp;
+
+import io.loopwire.EndOfTurn;
+import io.loopwire.IoHandler;
+import io.loopwire.Reactor;
+import io.loopwire.Timeout;
+import io.loopwire.codec.FrameSink;
+import io.loopwire.codec.FrameTooLongException;
+import io.loopwire.codec.Framer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted TCP connection: framed reads from the loop-shared buffer, and an outbound queue flushed once per loop
+ * turn with a gathering write.
+ *
+ * <p>Only the bytes of an unfinished frame are kept between reads, so an idle connection holds no buffer. Messages
+ * given to {@link #send} are queued by reference, not copied: one encoded message can be sent to many connections.
+ *
+ * @implNote All methods must be called on the reactor thread.
+ */
+public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
+    private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
+
+    /** What a queued message costs besides its bytes, so the outbound limit also bounds the queue's bookkeeping. */
+    static final int QUEUE_ENTRY_OVERHEAD_BYTES = 32;
+    /** Reads per wake-up at most, so one busy peer cannot starve the others. */
+    static final int MAX_READS_PER_WAKEUP = 16;
+    /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
+    private static final int MAX_WRITES_PER_FLUSH = 4;
+    private static final int INITIAL_QUEUE_SLOTS = 4;
+    /** A drained queue bigger than this is dropped, so a burst does not pin memory on an idle connection. */
+    private static final int RETAINED_QUEUE_SLOTS = 64;
+
+    private enum State { OPEN, CLOSING, CLOSED }
+
+    private final TcpServer server;
+    private final Reactor reactor;
+    private final SocketChannel channel;
+    private final TcpHandler handler;
+    private final Framer framer;
+    private final InetSocketAddress remote;
+    private final String peer;
+    private SelectionKey key;
+    private int interestOps;
+
+    private State state = State.OPEN;
+    private CloseReason closeReason;
+    private CloseReason closeAtEndOfTurn;
+    private boolean peerClosed;
+    private boolean outputShut;
+    private Timeout closeTimer;
+
+    /** Unfinished frame bytes; null while there are none. */
+    private ByteBuffer carry;
+
+    /** Ring of queued messages: the buffer and the range of it still to send. Power-of-two capacity. */
+    private ByteBuffer[] queue;
+    private int[] queueStart;
+    private int[] queueEnd;
+    private int queueHead;
+    private int queueCount;
+    private long queuedBytes;
+    private boolean flushScheduled;
+    private boolean writable = true;
+
+    long lastReadNanos;
+    TcpConnection prev;
+    TcpConnection next;
+    private Object attachment;
+
+    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote) {
+        this.server = server;
+        this.reactor = server.reactor();
+        this.channel = channel;
+        this.handler = server.handler();
+        this.framer = server.framer();
+        this.remote = remote;
+        this.peer = remote.getAddress().getHostAddress() + ':' + remote.getPort();
+        this.lastReadNanos = System.nanoTime();
+    }
+
+    void registered(SelectionKey key) {
+        this.key = key;
+        this.interestOps = key.interestOps();
+    }
+
+    /** The peer's address. */
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** The peer as {@code ip:port}, computed once. */
+    public String peer() {
+        return peer;
+    }
+
+    /** Whether the connection still takes messages (not closing, not closed). */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** Bytes queued for the peer and not yet written (with per-message bookkeeping). */
+    public long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** False while the outbound queue is above its high-water mark. */
+    public boolean isWritable() {
+        return writable;
+    }
+
+    /** Application state for this connection (a chat member, say). */
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    /** What {@link #attach} stored, or null. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /**
+     * Queues {@code message}'s remaining bytes for the peer; they are written at the end of this loop turn.
+     *
+     * <p>The buffer is queued by reference: do not change its content until it has been written. Its position and
+     * limit are used by loopwire from now on (it reads the range captured here), so the same buffer may be passed to
+     * many connections.
+     *
+     * @return {@code false} if the message was not queued: the connection is closing, or the outbound limit was hit
+     */
+    public boolean send(ByteBuffer message) {
+        assert reactor.inLoop() : "send off the loop thread";
+        if (state != State.OPEN || closeAtEndOfTurn != null) {
+            return false;
+        }
+        int length = message.remaining();
+        if (length == 0) {
+            return true;
+        }
+        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > server.maxOutboundBytes()) {
+            return overflow();
+        }
+        enqueue(message);
+        server.stats.messagesOut++;
+        if (writable && queuedBytes > server.highWaterBytes()) {
+            writable = false;
+            notifyWritability(false);
+        }
+        scheduleFlush();
+        return true;
+    }
+
+    private boolean overflow() {
+        if (server.overflowPolicy() == OverflowPolicy.DROP) {
+            server.stats.messagesDropped++;
+            return false;
+        }
+        try {
+            handler.onOutboundLimit(this);
+        } catch (RuntimeException e) {
+            log.warn("onOutboundLimit failed for {}", peer, e);
+        }
+        if (state == State.OPEN) {
+            // Deferred: the caller is usually iterating over members; closing now would change that set under it.
+            closeAtEndOfTurn = CloseReason.OUTBOUND_LIMIT;
+            scheduleFlush();
+        }
+        return false;
+    }
+
+    /** Closes now: queued messages are discarded. {@link TcpHandler#onClosed} runs before this returns. */
+    public void close() {
+        close(CloseReason.LOCAL);
+    }
+
+    /** Closes now with the given reason; queued messages are discarded. */
+    public void close(CloseReason reason) {
+        assert reactor.inLoop() : "close off the loop thread";
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (closeTimer != null) {
+            closeTimer.cancel();
+        }
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed", peer, e);
+        }
+        releaseQueue();
+        carry = null;
+        server.connectionClosed(this, reason);
+    }
+
+    /**
+     * Closes gracefully: queues {@code lastMessage} (if not null, regardless of the outbound limit), flushes, shuts
+     * the output down and waits for the peer to close its side, then closes. Input meanwhile is read and discarded,
+     * so the peer sees our last message instead of a reset. The whole sequence is bounded by the server's close
+     * timeout.
+     */
+    public void closeAfter(ByteBuffer lastMessage, CloseReason reason) {
+        assert reactor.inLoop() : "closeAfter off the loop thread";
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.CLOSING;
+        closeReason = reason;
+        if (lastMessage != null && lastMessage.hasRemaining()) {
+            enqueue(lastMessage);
+        }
+        closeTimer = reactor.schedule(server.closeTimeout(), this::closeTimedOut);
+        scheduleFlush();
+    }
+
+    private void closeTimedOut() {
+        if (state == State.CLOSING) {
+            log.debug("{} did not finish closing within {}; closing now", peer, server.closeTimeout());
+            close(closeReason);
+        }
+    }
+
+    @Override
+    public void onReady(SelectionKey key) throws IOException {
+        int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            flush();
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && state != State.CLOSED) {
+            read();
+        }
+    }
+
+    private void read() {
+        ByteBuffer buffer = reactor.readBuffer();
+        for (int i = 0; i < MAX_READS_PER_WAKEUP; i++) {
+            buffer.clear();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                log.debug("read from {} failed: {}", peer, e.toString());
+                close(CloseReason.RESET);
+                return;
+            }
+            if (n < 0) {
+                onEndOfStream();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            server.stats.bytesIn += n;
+            if (server.idleTimeoutNanos() > 0) {
+                lastReadNanos = System.nanoTime();
+            }
+            if (state != State.OPEN) {
+                continue; // closing: discard input so the peer gets our last words, not a reset
+            }
+            buffer.flip();
+            try {
+                decode(buffer);
+            } catch (FrameTooLongException e) {
+                handler.onFrameTooLong(this, e);
+                if (state == State.OPEN) {
+                    close(CloseReason.FRAME_TOO_LONG);
+                }
+                return;
+            }
+            if (state != State.OPEN || n < buffer.capacity()) {
+                return; // a short read means the socket is drained; skip the read that would return 0
+            }
+        }
+    }
+
+    /** Feeds the read bytes to the framer; only an unfinished frame's bytes are copied into {@link #carry}. */
+    private void decode(ByteBuffer input) throws FrameTooLongException {
+        while (input.hasRemaining() && state == State.OPEN) {
+            if (carry == null || carry.position() == 0) {
+                framer.decode(input, this);
+                if (input.hasRemaining() && state == State.OPEN) {
+                    stash(input);
+                }
+                return;
+            }
+            int take = Math.min(input.remaining(), carry.remaining());
+            int inputLimit = input.limit();
+            input.limit(input.position() + take);
+            carry.put(input);
+            input.limit(inputLimit);
+            carry.flip();
+            framer.decode(carry, this);
+            carry.compact();
+            if (!carry.hasRemaining()) {
+                throw new FrameTooLongException("frame", framer.maxFrameBytes());
+            }
+        }
+    }
+
+    private void stash(ByteBuffer input) throws FrameTooLongException {
+        if (carry == null) {
+            carry = ByteBuffer.allocate(framer.maxFrameBytes() + framer.maxOverheadBytes());
+        }
+        if (input.remaining() > carry.remaining()) {
+            throw new FrameTooLongException("frame", framer.maxFrameBytes());
+        }
+        carry.put(input);
+    }
+
+    @Override
+    public void onFrame(ByteBuffer frame) {
+        if (state == State.OPEN) {
+            server.stats.framesIn++;
+            handler.onFrame(this, frame);
+        }
+    }
+
+    private void onEndOfStream() {
+        peerClosed = true;
+        // Stop reading: a half-closed socket stays readable forever and would spin the loop.
+        setInterest(interestOps & ~SelectionKey.OP_READ);
+        if (carry != null && carry.position() == 0) {
+            carry = null;
+        }
+        if (state == State.OPEN) {
+            closeAfter(null, CloseReason.PEER_CLOSED);
+        } else if (state == State.CLOSING && queueCount == 0) {
+            close(closeReason);
+        }
+    }
+
+    private void enqueue(ByteBuffer message) {
+        if (queue == null) {
+            queue = new ByteBuffer[INITIAL_QUEUE_SLOTS];
+            queueStart = new int[INITIAL_QUEUE_SLOTS];
+            queueEnd = new int[INITIAL_QUEUE_SLOTS];
+        } else if (queueCount == queue.length) {
+            growQueue();
+        }
+        int slot = (queueHead + queueCount) & (queue.length - 1);
+        queue[slot] = message;
+        queueStart[slot] = message.position();
+        queueEnd[slot] = message.limit();
+        queueCount++;
+        queuedBytes += message.remaining() + QUEUE_ENTRY_OVERHEAD_BYTES;
+    }
+
+    private void growQueue() {
+        int capacity = queue.length * 2;
+        ByteBuffer[] buffers = new ByteBuffer[capacity];
+        int[] starts = new int[capacity];
+        int[] ends = new int[capacity];
+        for (int i = 0; i < queueCount; i++) {
+            int slot = (queueHead + i) & (queue.length - 1);
+            buffers[i] = queue[slot];
+            starts[i] = queueStart[slot];
+            ends[i] = queueEnd[slot];
+        }
+        queue = buffers;
+        queueStart = starts;
+        queueEnd = ends;
+        queueHead = 0;
+    }
+
+    private void releaseQueue() {
+        queue = null;
+        queueStart = null;
+        queueEnd = null;
+        queueHead = 0;
+        queueCount = 0;
+        queuedBytes = 0;
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled) {
+            return;
+        }
+        // While waiting for OP_WRITE the socket is full and the write-ready event flushes; a due close still runs.
+        if ((interestOps & SelectionKey.OP_WRITE) != 0 && closeAtEndOfTurn == null) {
+            return;
+        }
+        flushScheduled = true;
+        reactor.runAtEndOfTurn(this);
+    }
+
+    @Override
+    public void onEndOfTurn() {
+        flushScheduled = false;
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (closeAtEndOfTurn != null) {
+            close(closeAtEndOfTurn);
+            return;
+        }
+        flush();
+    }
+
+    /** Writes as much of the queue as the socket takes, with gathering writes. */
+    private void flush() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        ByteBuffer[] batch = reactor.gatherScratch();
+        for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && queueCount > 0; attempt++) {
+            int n = 0;
+            long batchBytes = 0;
+            int mask = queue.length - 1;
+            for (int i = 0; i < queueCount && n < batch.length; i++) {
+                int slot = (queueHead + i) & mask;
+                ByteBuffer b = queue[slot];
+                if (contains(batch, n, b)) {
+                    break; // one buffer object can describe one range per write
+                }
+                b.limit(queueEnd[slot]).position(queueStart[slot]);
+                batch[n++] = b;
+                batchBytes += queueEnd[slot] - queueStart[slot];
+            }
+            long written;
+            try {
+                written = channel.write(batch, 0, n);
+            } catch (IOException e) {
+                Arrays.fill(batch, 0, n, null);
+                log.debug("write to {} failed: {}", peer, e.toString());
+                close(CloseReason.RESET);
+                return;
+            }
+            Arrays.fill(batch, 0, n, null);
+            server.stats.bytesOut += written;
+            consume(written);
+            if (written < batchBytes) {
+                break; // the socket buffer is full
+            }
+        }
+        if (queueCount > 0) {
+            setInterest(interestOps | SelectionKey.OP_WRITE);
+            return;
+        }
+        setInterest(interestOps & ~SelectionKey.OP_WRITE);
+        drained();
+    }
+
+    private static boolean contains(ByteBuffer[] batch, int n, ByteBuffer b) {
+        for (int i = 0; i < n; i++) {
+            if (batch[i] == b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void consume(long written) {
+        int mask = queue.length - 1;
+        while (written > 0) {
+            int slot = queueHead;
+            int length = queueEnd[slot] - queueStart[slot];
+            if (written >= length) {
+                written -= length;
+                queuedBytes -= length + QUEUE_ENTRY_OVERHEAD_BYTES;
+                queue[slot] = null;
+                queueHead = (queueHead + 1) & mask;
+                queueCount--;
+            } else {
+                queueStart[slot] += (int) written;
+                queuedBytes -= written;
+                written = 0;
+            }
+        }
+    }
+
+    private void drained() {
+        if (queue != null && queue.length > RETAINED_QUEUE_SLOTS) {
+            releaseQueue();
+        }
+        if (!writable) {
+            writable = true;
+            notifyWritability(true);
+        }
+        if (state != State.CLOSING) {
+            return;
+        }
+        if (peerClosed) {
+            close(closeReason);
+        } else if (!outputShut) {
+            outputShut = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                close(closeReason);
+            }
+        }
+    }
+
+    private void notifyWritability(boolean nowWritable) {
+        try {
+            handler.onWritabilityChanged(this, nowWritable);
+        } catch (RuntimeException e) {
+            log.warn("onWritabilityChanged failed for {}", peer, e);
+        }
+    }
+
+    private void setInterest(int ops) {
+        if (ops != interestOps && key != null && key.isValid()) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        log.warn("closing {} after a handler error", peer, cause);
+        close(CloseReason.HANDLER_ERROR);
+    }
+
+    @Override
+    public boolean drainForShutdown() {
+        if (state == State.CLOSED) {
+            return true;
+        }
+        setInterest(interestOps & ~SelectionKey.OP_READ);
+        if (queueCount > 0) {
+            scheduleFlush();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void closeForShutdown() {
+        close(CloseReason.SHUTDOWN);
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection[" + peer + ", " + state + ", queued=" + queuedBytes + ']';
+    }
+}

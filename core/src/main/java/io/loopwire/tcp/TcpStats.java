@@ -1,0 +1,77 @@
+package io.loopwire.tcp;
+
+/**
+ * Counters of one {@link TcpServer} and its connections: plain primitives written by the loop thread.
+ *
+ * @implNote Read them on the loop thread (or through {@code Reactor.execute}); read elsewhere they may be stale.
+ */
+public final class TcpStats {
+    long accepted;
+    long open;
+    long acceptErrors;
+    long bytesIn;
+    long bytesOut;
+    long framesIn;
+    long messagesOut;
+    long messagesDropped;
+    final long[] closedByReason = new long[CloseReason.values().length];
+
+    /** Connections accepted since start. */
+    public long accepted() {
+        return accepted;
+    }
+
+    /** Connections open now. */
+    public long open() {
+        return open;
+    }
+
+    /** Accept calls that failed (file descriptors exhausted and the like); each paused accepting for a while. */
+    public long acceptErrors() {
+        return acceptErrors;
+    }
+
+    /** Bytes read from peers. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Bytes written to peers. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Frames delivered to the handler. */
+    public long framesIn() {
+        return framesIn;
+    }
+
+    /** Messages queued for sending. */
+    public long messagesOut() {
+        return messagesOut;
+    }
+
+    /** Messages not queued because a peer's outbound queue was full under {@link OverflowPolicy#DROP}. */
+    public long messagesDropped() {
+        return messagesDropped;
+    }
+
+    /** Connections closed for {@code reason}. */
+    public long closed(CloseReason reason) {
+        return closedByReason[reason.ordinal()];
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("TcpStats{accepted=").append(accepted).append(", open=").append(open)
+                .append(", bytesIn=").append(bytesIn).append(", bytesOut=").append(bytesOut)
+                .append(", framesIn=").append(framesIn).append(", messagesOut=").append(messagesOut)
+                .append(", dropped=").append(messagesDropped).append(", acceptErrors=").append(acceptErrors);
+        for (CloseReason r : CloseReason.values()) {
+            if (closedByReason[r.ordinal()] > 0) {
+                sb.append(", ").append(r.name().toLowerCase()).append('=').append(closedByReason[r.ordinal()]);
+            }
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,342 @@
+package io.loopwire.udp;
+
+import io.loopwire.IoHandler;
+import io.loopwire.Reactor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bound {@link DatagramChannel} on a {@link Reactor}: receives a batch of datagrams per wake-up into the
+ * loop-shared buffer, and sends directly, queueing (boundedly) only while the kernel's send buffer is full.
+ *
+ * @implNote {@link #localAddress()} and the builder are thread-safe; everything else runs on the reactor thread.
+ */
+public final class UdpEndpoint implements IoHandler, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UdpEndpoint.class);
+
+    public static final int DEFAULT_RECEIVE_BATCH = 64;
+    public static final int DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
+
+    private final Reactor reactor;
+    private final DatagramChannel channel;
+    private final InetSocketAddress localAddress;
+    private final UdpHandler handler;
+    private final int receiveBatch;
+    private final int maxQueued;
+    private final UdpStats stats = new UdpStats();
+
+    /** Ring of datagrams waiting for the kernel buffer; allocated on first use. */
+    private ByteBuffer[] queuedData;
+    private SocketAddress[] queuedTargets;
+    private int queueHead;
+    private int queueCount;
+    private SelectionKey key;
+    private boolean closed;
+
+    private UdpEndpoint(Builder b, DatagramChannel channel) throws IOException {
+        this.reactor = b.reactor;
+        this.channel = channel;
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.handler = b.handler;
+        this.receiveBatch = b.receiveBatch;
+        this.maxQueued = b.maxQueuedDatagrams;
+    }
+
+    /** Starts configuring an endpoint on {@code reactor}. */
+    public static Builder builder(Reactor reactor) {
+        return new Builder(reactor);
+    }
+
+    /** The bound address, with the real port when port 0 was asked. */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** This endpoint's counters. Reactor thread only. */
+    public UdpStats stats() {
+        return stats;
+    }
+
+    /** The reactor this endpoint runs on. */
+    public Reactor reactor() {
+        return reactor;
+    }
+
+    /**
+     * Sends {@code data}'s remaining bytes to {@code target}. If the kernel buffer is full the datagram is copied into
+     * a bounded queue and sent when the socket is writable again; beyond the bound it is dropped and counted.
+     *
+     * @return {@code false} if the datagram was dropped or the send failed (counted in {@link #stats()})
+     */
+    public boolean send(SocketAddress target, ByteBuffer data) {
+        assert reactor.inLoop() : "send off the loop thread";
+        if (closed) {
+            return false;
+        }
+        if (queueCount > 0) {
+            return enqueue(target, data); // keep order behind what is already waiting
+        }
+        int length = data.remaining();
+        int position = data.position();
+        try {
+            if (channel.send(data, target) == 0 && length > 0) {
+                data.position(position);
+                return enqueue(target, data); // the kernel's send buffer is full
+            }
+        } catch (IOException e) {
+            data.position(position);
+            sendFailed(target, e);
+            return false;
+        }
+        stats.datagramsOut++;
+        stats.bytesOut += length;
+        return true;
+    }
+
+    private boolean enqueue(SocketAddress target, ByteBuffer data) {
+        if (queueCount == maxQueued) {
+            stats.dropped++;
+            return false;
+        }
+        if (queuedData == null) {
+            queuedData = new ByteBuffer[Integer.highestOneBit(maxQueued - 1) << 1];
+            queuedTargets = new SocketAddress[queuedData.length];
+        }
+        int slot = (queueHead + queueCount) & (queuedData.length - 1);
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        queuedData[slot] = copy;
+        queuedTargets[slot] = target;
+        queueCount++;
+        stats.queued++;
+        if (queueCount == 1) {
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
+        return true;
+    }
+
+    private void flushQueue() {
+        int mask = queuedData.length - 1;
+        while (queueCount > 0) {
+            int slot = queueHead;
+            ByteBuffer data = queuedData[slot];
+            int length = data.remaining();
+            try {
+                if (channel.send(data, queuedTargets[slot]) == 0) {
+                    return; // still full: OP_WRITE stays on
+                }
+                stats.datagramsOut++;
+                stats.bytesOut += length;
+            } catch (IOException e) {
+                sendFailed(queuedTargets[slot], e);
+            }
+            queuedData[slot] = null;
+            queuedTargets[slot] = null;
+            queueHead = (queueHead + 1) & mask;
+            queueCount--;
+        }
+        key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void sendFailed(SocketAddress target, IOException e) {
+        stats.sendErrors++;
+        if (stats.sendErrors == 1 || stats.sendErrors % 1000 == 0) {
+            log.warn("send from {} to {} failed ({} so far): {}", localAddress, target, stats.sendErrors, e.toString());
+        }
+    }
+
+    @Override
+    public void onReady(SelectionKey key) {
+        if (key.isWritable()) {
+            flushQueue();
+        }
+        if (key.isValid() && key.isReadable()) {
+            receive();
+        }
+    }
+
+    private void receive() {
+        ByteBuffer buffer = reactor.readBuffer();
+        for (int i = 0; i < receiveBatch && !closed; i++) {
+            buffer.clear();
+            SocketAddress sender;
+            try {
+                sender = channel.receive(buffer);
+            } catch (PortUnreachableException e) {
+                // An ICMP error for an earlier send, reported on this socket: not a reason to stop serving.
+                stats.receiveErrors++;
+                continue;
+            } catch (IOException e) {
+                stats.receiveErrors++;
+                log.warn("receive on {} failed: {}", localAddress, e.toString());
+                return;
+            }
+            if (sender == null) {
+                return;
+            }
+            buffer.flip();
+            stats.datagramsIn++;
+            stats.bytesIn += buffer.remaining();
+            try {
+                handler.onDatagram(this, (InetSocketAddress) sender, buffer);
+            } catch (RuntimeException e) {
+                stats.handlerErrors++;
+                if (stats.handlerErrors == 1 || stats.handlerErrors % 1000 == 0) {
+                    log.warn("handler failed on a datagram from {} ({} so far)", sender, stats.handlerErrors, e);
+                }
+            }
+        }
+    }
+
+    /** Closes the socket now; queued datagrams are discarded. Waits for the reactor when called from elsewhere. */
+    @Override
+    public void close() {
+        try {
+            reactor.call(() -> {
+                closeNow();
+                return null;
+            });
+        } catch (IOException e) {
+            log.warn("closing {} failed", localAddress, e);
+        }
+    }
+
+    private void closeNow() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing {} failed", localAddress, e);
+        }
+        queuedData = null;
+        queuedTargets = null;
+        queueCount = 0;
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        // Only reached for errors outside the handler (which are caught per datagram): log and keep serving.
+        stats.receiveErrors++;
+        log.warn("error on {}; endpoint stays open", localAddress, cause);
+    }
+
+    @Override
+    public boolean drainForShutdown() {
+        if (key != null && key.isValid()) {
+            key.interestOps(queueCount > 0 ? SelectionKey.OP_WRITE : 0);
+        }
+        return queueCount == 0;
+    }
+
+    @Override
+    public void closeForShutdown() {
+        closeNow();
+    }
+
+    @Override
+    public String toString() {
+        return "UdpEndpoint[" + localAddress + ']';
+    }
+
+    /** Configuration of a {@link UdpEndpoint}. */
+    public static final class Builder {
+        private final Reactor reactor;
+        private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
+        private UdpHandler handler;
+        private int receiveBatch = DEFAULT_RECEIVE_BATCH;
+        private int maxQueuedDatagrams = DEFAULT_MAX_QUEUED_DATAGRAMS;
+        private int receiveBufferBytes;
+        private int sendBufferBytes;
+
+        private Builder(Reactor reactor) {
+            this.reactor = Objects.requireNonNull(reactor, "reactor");
+        }
+
+        /** Where to bind; default {@code 127.0.0.1:0}. */
+        public Builder bind(InetSocketAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** The datagram callback; required. */
+        public Builder handler(UdpHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Datagrams received per wake-up at most; default 64. */
+        public Builder receiveBatch(int datagrams) {
+            if (datagrams < 1) {
+                throw new IllegalArgumentException("receiveBatch must be positive, was " + datagrams);
+            }
+            this.receiveBatch = datagrams;
+            return this;
+        }
+
+        /** Datagrams waiting for the kernel buffer at most; beyond, sends are dropped. Default 1024. */
+        public Builder maxQueuedDatagrams(int datagrams) {
+            if (datagrams < 1 || datagrams > (1 << 20)) {
+                throw new IllegalArgumentException("maxQueuedDatagrams must be in 1..1048576, was " + datagrams);
+            }
+            this.maxQueuedDatagrams = datagrams;
+            return this;
+        }
+
+        /** SO_RCVBUF in bytes; 0 (default) keeps the system's. */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /** SO_SNDBUF in bytes; 0 (default) keeps the system's. */
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Binds and starts receiving on the reactor.
+         *
+         * @throws java.net.BindException if the address is in use
+         */
+        public UdpEndpoint start() throws IOException {
+            if (handler == null) {
+                throw new IllegalStateException("a UdpHandler is required");
+            }
+            DatagramChannel channel = DatagramChannel.open();
+            try {
+                if (receiveBufferBytes > 0) {
+                    channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+                }
+                if (sendBufferBytes > 0) {
+                    channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+                }
+                channel.bind(bindAddress);
+                channel.configureBlocking(false);
+                UdpEndpoint endpoint = new UdpEndpoint(this, channel);
+                reactor.call(() -> {
+                    endpoint.key = reactor.register(channel, SelectionKey.OP_READ, endpoint);
+                    return null;
+                });
+                return endpoint;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }
+    }
+}
