@@ -1,11 +1,37 @@
 package io.loopwire.examples;
 
-/** Entry point of {@code loopwire.jar}: dispatches to the sub-commands. */
-public final class Main {
-    private Main() {
-    }
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code loopwire.jar}: one sub-command per example. */
+@Command(name = "loopwire.jar", mixinStandardHelpOptions = true, version = "loopwire 0.1.0",
+        description = "Small network services on one NIO selector loop.",
+        subcommands = {ServerMain.class, TcpClientMain.class, UdpClientMain.class})
+public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.out.println("loopwire examples: server, tcp-client, udp-client, monitor, demo (coming)");
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every sub-command; also used by tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof Args.UsageError) {
+                        // A check after parsing failed: same treatment as a parse error.
+                        cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+                        cmd.usage(cmd.getErr());
+                        return CommandLine.ExitCode.USAGE;
+                    }
+                    throw e;
+                });
+    }
+
+    @Override
+    public void run() {
+        // No sub-command: show what there is.
+        new CommandLine(this).usage(System.err);
+        throw new CommandLine.ParameterException(new CommandLine(this), "a sub-command is required");
     }
 }

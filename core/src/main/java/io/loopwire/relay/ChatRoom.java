@@ -1,0 +1,109 @@
+package io.loopwire.relay;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A set of {@link Member}s that see each other's messages. A message is encoded once into one buffer that every
+ * recipient's queue shares: a broadcast allocates per message, never per recipient.
+ *
+ * @implNote Reactor thread only. Members must not join or leave from inside {@link Member#deliver}; the transports
+ *     here never do (a connection over its outbound limit closes at the end of the turn).
+ */
+public final class ChatRoom {
+    private final RelayFormat format;
+    private Member[] members = new Member[16];
+    private int size;
+    private long messagesRelayed;
+    private long deliveries;
+
+    /** A room with the wire contract's format. */
+    public ChatRoom() {
+        this(RelayFormat.DEFAULT);
+    }
+
+    public ChatRoom(RelayFormat format) {
+        this.format = Objects.requireNonNull(format, "format");
+    }
+
+    /** {@code ip:port} of an address, the way the relay names peers. */
+    static String peer(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ':' + address.getPort();
+    }
+
+    /** Members now in the room. */
+    public int size() {
+        return size;
+    }
+
+    /** Messages relayed (each counted once, whatever the number of recipients). */
+    public long messagesRelayed() {
+        return messagesRelayed;
+    }
+
+    /** Deliveries to recipients (one per message per recipient). */
+    public long deliveries() {
+        return deliveries;
+    }
+
+    /** Adds {@code member} and tells the others. */
+    public void join(Member member) {
+        if (member.room != null) {
+            throw new IllegalStateException(member + " is already in a room");
+        }
+        member.prefix = format.prefix(member.address());
+        if (size == members.length) {
+            members = Arrays.copyOf(members, size * 2);
+        }
+        member.slot = size;
+        member.room = this;
+        members[size++] = member;
+        notice(member, format.joined(member.address()));
+    }
+
+    /** Removes {@code member} (if it is here) and tells the others. */
+    public void leave(Member member) {
+        if (member.room != this) {
+            return;
+        }
+        int slot = member.slot;
+        Member last = members[--size];
+        members[slot] = last;
+        last.slot = slot;
+        members[size] = null;
+        member.slot = -1;
+        member.room = null;
+        notice(member, format.left(member.address()));
+    }
+
+    /**
+     * Relays {@code text} (its remaining bytes, without a line terminator) from {@code sender} to every other member.
+     */
+    public void broadcast(Member sender, ByteBuffer text) {
+        byte[] prefix = sender.prefix;
+        ByteBuffer line = ByteBuffer.allocate(prefix.length + text.remaining() + 1);
+        line.put(prefix).put(text).put((byte) '\n').flip();
+        messagesRelayed++;
+        deliverToOthers(sender, line);
+    }
+
+    private void notice(Member subject, String notice) {
+        byte[] bytes = (notice + '\n').getBytes(StandardCharsets.UTF_8);
+        deliverToOthers(subject, ByteBuffer.wrap(bytes));
+    }
+
+    private void deliverToOthers(Member sender, ByteBuffer line) {
+        int end = line.limit();
+        for (int i = 0; i < size; i++) {
+            Member m = members[i];
+            if (m != sender) {
+                line.limit(end).position(0);
+                m.deliver(line);
+                deliveries++;
+            }
+        }
+    }
+}

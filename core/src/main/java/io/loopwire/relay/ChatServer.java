@@ -1,0 +1,214 @@
+package io.loopwire.relay;
+
+import io.loopwire.Reactor;
+import io.loopwire.codec.Framer;
+import io.loopwire.codec.LineFramer;
+import io.loopwire.codec.RawFramer;
+import io.loopwire.tcp.TcpServer;
+import io.loopwire.udp.UdpEndpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The whole chat server of the wire contract on one reactor: a {@link TcpServer} running a {@link TcpRelay} and a
+ * {@link UdpEndpoint} running a {@link UdpRelay}, sharing one {@link ChatRoom} (or one each with
+ * {@link Builder#separateRooms}).
+ *
+ * @implNote The builder, {@link #tcpAddress()}, {@link #udpAddress()} and {@link #close()} are thread-safe; the rooms
+ *     and relays belong to the reactor thread.
+ */
+public final class ChatServer implements AutoCloseable {
+    /** How the TCP byte stream is cut into messages. */
+    public enum Framing {
+        /** UTF-8 lines ending in {@code \n} or {@code \r\n} (the wire contract). */
+        LINE,
+        /** Each read is one message (the original system's clients send text without a newline). */
+        RAW
+    }
+
+    private final TcpServer tcp;
+    private final UdpEndpoint udp;
+    private final UdpRelay udpRelay;
+    private final ChatRoom tcpRoom;
+    private final ChatRoom udpRoom;
+
+    private ChatServer(TcpServer tcp, UdpEndpoint udp, UdpRelay udpRelay, ChatRoom tcpRoom, ChatRoom udpRoom) {
+        this.tcp = tcp;
+        this.udp = udp;
+        this.udpRelay = udpRelay;
+        this.tcpRoom = tcpRoom;
+        this.udpRoom = udpRoom;
+    }
+
+    public static Builder builder(Reactor reactor) {
+        return new Builder(reactor);
+    }
+
+    /** Where TCP members connect. */
+    public InetSocketAddress tcpAddress() {
+        return tcp.localAddress();
+    }
+
+    /** Where UDP members and pings go. */
+    public InetSocketAddress udpAddress() {
+        return udp.localAddress();
+    }
+
+    public TcpServer tcpServer() {
+        return tcp;
+    }
+
+    public UdpEndpoint udpEndpoint() {
+        return udp;
+    }
+
+    public UdpRelay udpRelay() {
+        return udpRelay;
+    }
+
+    /** The room TCP members are in (the only room unless rooms are separate). */
+    public ChatRoom tcpRoom() {
+        return tcpRoom;
+    }
+
+    /** The room UDP members are in. */
+    public ChatRoom udpRoom() {
+        return udpRoom;
+    }
+
+    /** Closes both sockets and every connection now. For a graceful stop, close the reactor instead. */
+    @Override
+    public void close() {
+        udpRelay.close();
+        tcp.close();
+        udp.close();
+    }
+
+    /** Configuration with the wire contract's defaults. */
+    public static final class Builder {
+        private final Reactor reactor;
+        private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+        private int tcpPort = 12345;
+        private int udpPort = 12345;
+        private Framing framing = Framing.LINE;
+        private int maxFrameBytes = TcpServer.DEFAULT_MAX_FRAME_BYTES;
+        private long maxOutboundBytes = TcpServer.DEFAULT_MAX_OUTBOUND_BYTES;
+        private Duration tcpIdleTimeout = Duration.ZERO;
+        private Duration udpIdleTimeout = UdpRelay.DEFAULT_IDLE_TIMEOUT;
+        private int udpMaxMembers = UdpRelay.DEFAULT_MAX_MEMBERS;
+        private boolean separateRooms;
+        private RelayFormat format = RelayFormat.DEFAULT;
+
+        private Builder(Reactor reactor) {
+            this.reactor = Objects.requireNonNull(reactor, "reactor");
+        }
+
+        /** The address both sockets bind; default loopback. */
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Default 12345; 0 picks a free port. */
+        public Builder tcpPort(int port) {
+            this.tcpPort = checkPort(port);
+            return this;
+        }
+
+        /** Default 12345; 0 picks a free port. */
+        public Builder udpPort(int port) {
+            this.udpPort = checkPort(port);
+            return this;
+        }
+
+        public Builder framing(Framing framing) {
+            this.framing = Objects.requireNonNull(framing, "framing");
+            return this;
+        }
+
+        /** Longest TCP message in bytes; default 65536. */
+        public Builder maxFrameBytes(int bytes) {
+            if (bytes < 1 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxFrameBytes must be in 1..16777216, was " + bytes);
+            }
+            this.maxFrameBytes = bytes;
+            return this;
+        }
+
+        /** Bytes queued per TCP member at most before it is disconnected as too slow; default 1 MiB. */
+        public Builder maxOutboundBytes(long bytes) {
+            this.maxOutboundBytes = bytes;
+            return this;
+        }
+
+        /** Disconnect TCP members silent this long; default zero, off. */
+        public Builder tcpIdleTimeout(Duration timeout) {
+            this.tcpIdleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Expire UDP members silent this long; default 10 minutes. */
+        public Builder udpIdleTimeout(Duration timeout) {
+            this.udpIdleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** UDP members at most; default 4096. */
+        public Builder udpMaxMembers(int members) {
+            this.udpMaxMembers = members;
+            return this;
+        }
+
+        /** Keep TCP and UDP members in separate rooms; default one room. */
+        public Builder separateRooms(boolean separate) {
+            this.separateRooms = separate;
+            return this;
+        }
+
+        public Builder format(RelayFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        private static int checkPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+            }
+            return port;
+        }
+
+        /**
+         * Binds both sockets and starts serving.
+         *
+         * @throws java.net.BindException if a port is in use
+         */
+        public ChatServer start() throws IOException {
+            ChatRoom tcpRoom = new ChatRoom(format);
+            ChatRoom udpRoom = separateRooms ? new ChatRoom(format) : tcpRoom;
+            Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
+            TcpServer tcp = TcpServer.builder(reactor)
+                    .bind(new InetSocketAddress(bindAddress, tcpPort))
+                    .framer(framer)
+                    .maxOutboundBytes(maxOutboundBytes)
+                    .idleTimeout(tcpIdleTimeout)
+                    .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
+                    .start();
+            UdpRelay udpRelay = new UdpRelay(reactor, udpRoom, udpIdleTimeout, udpMaxMembers);
+            UdpEndpoint udp;
+            try {
+                udp = UdpEndpoint.builder(reactor)
+                        .bind(new InetSocketAddress(bindAddress, udpPort))
+                        .handler(udpRelay)
+                        .start();
+            } catch (IOException | RuntimeException e) {
+                udpRelay.close();
+                tcp.close();
+                throw e;
+            }
+            return new ChatServer(tcp, udp, udpRelay, tcpRoom, udpRoom);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.loopwire.relay;
+
+import java.nio.ByteBuffer;
+
+/** The few words the relay understands, matched on bytes so that matching allocates nothing. */
+final class Commands {
+    private static final byte[] QUIT = {'/', 'q', 'u', 'i', 't'};
+    private static final byte[] SAIR = {'/', 's', 'a', 'i', 'r'};
+    private static final byte[] PING = {'p', 'i', 'n', 'g'};
+
+    private Commands() {
+    }
+
+    /** Drops one trailing {@code "\n"} or {@code "\r\n"} (raw frames and datagrams may carry one). */
+    static void stripLineEnd(ByteBuffer text) {
+        int end = text.limit();
+        if (end > text.position() && text.get(end - 1) == '\n') {
+            end--;
+            if (end > text.position() && text.get(end - 1) == '\r') {
+                end--;
+            }
+            text.limit(end);
+        }
+    }
+
+    static boolean isQuit(ByteBuffer text) {
+        return equals(text, QUIT) || equals(text, SAIR);
+    }
+
+    static boolean isPing(ByteBuffer text) {
+        return equals(text, PING);
+    }
+
+    private static boolean equals(ByteBuffer text, byte[] word) {
+        if (text.remaining() != word.length) {
+            return false;
+        }
+        int p = text.position();
+        for (int i = 0; i < word.length; i++) {
+            if (text.get(p + i) != word[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,88 @@
+package io.loopwire.relay;
+
+import io.loopwire.codec.FrameTooLongException;
+import io.loopwire.tcp.CloseReason;
+import io.loopwire.tcp.TcpConnection;
+import io.loopwire.tcp.TcpHandler;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The chat over TCP: every connection is a member of the room; each frame is relayed to the other members;
+ * {@code /quit} or {@code /sair} ends the session; an over-long line earns {@code ! error: ...} and a disconnect.
+ * Use it as the {@link TcpHandler} of a {@code TcpServer} (line framing for the wire contract, raw framing for the
+ * original system's clients, which send text without a newline).
+ *
+ * @implNote Reactor thread only, like every {@link TcpHandler}.
+ */
+public final class TcpRelay implements TcpHandler {
+    private final ChatRoom room;
+    private final long maxOutboundBytes;
+
+    /**
+     * @param maxOutboundBytes the server's outbound limit, named in the error a slow reader gets
+     */
+    public TcpRelay(ChatRoom room, long maxOutboundBytes) {
+        this.room = Objects.requireNonNull(room, "room");
+        this.maxOutboundBytes = maxOutboundBytes;
+    }
+
+    @Override
+    public void onConnected(TcpConnection connection) {
+        TcpMember member = new TcpMember(connection);
+        connection.attach(member);
+        room.join(member);
+    }
+
+    @Override
+    public void onFrame(TcpConnection connection, ByteBuffer frame) {
+        Commands.stripLineEnd(frame);
+        if (!frame.hasRemaining()) {
+            return; // an empty line says nothing
+        }
+        if (Commands.isQuit(frame)) {
+            connection.closeAfter(null, CloseReason.LOCAL);
+            return;
+        }
+        room.broadcast((TcpMember) connection.attachment(), frame);
+    }
+
+    @Override
+    public void onFrameTooLong(TcpConnection connection, FrameTooLongException error) {
+        connection.closeAfter(errorLine(error.getMessage()), CloseReason.FRAME_TOO_LONG);
+    }
+
+    @Override
+    public void onOutboundLimit(TcpConnection connection) {
+        connection.closeAfter(errorLine("too slow: more than " + maxOutboundBytes + " bytes waiting for you"),
+                CloseReason.OUTBOUND_LIMIT);
+    }
+
+    @Override
+    public void onClosed(TcpConnection connection, CloseReason reason) {
+        Object member = connection.attachment();
+        if (member instanceof TcpMember m) {
+            room.leave(m);
+        }
+    }
+
+    private static ByteBuffer errorLine(String message) {
+        return ByteBuffer.wrap(("! error: " + message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A member reached over a TCP connection. */
+    static final class TcpMember extends Member {
+        private final TcpConnection connection;
+
+        TcpMember(TcpConnection connection) {
+            super(connection.remoteAddress());
+            this.connection = connection;
+        }
+
+        @Override
+        protected void deliver(ByteBuffer line) {
+            connection.send(line);
+        }
+    }
+}

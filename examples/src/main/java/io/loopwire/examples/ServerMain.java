@@ -1,0 +1,79 @@
+package io.loopwire.examples;
+
+import io.loopwire.Reactor;
+import io.loopwire.relay.ChatServer;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread. */
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Relay chat between TCP and UDP clients on one loop; answer 'ping' with 'ping'.")
+final class ServerMain implements Callable<Integer> {
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    String bind;
+    @Option(names = "--tcp-port", defaultValue = "12345", description = "TCP port, 0 for any (default ${DEFAULT-VALUE}).")
+    int tcpPort;
+    @Option(names = "--udp-port", defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
+    int udpPort;
+    @Option(names = "--framing", defaultValue = "line", description = "line or raw (default ${DEFAULT-VALUE}).")
+    ChatServer.Framing framing;
+    @Option(names = "--max-frame", defaultValue = "65536", converter = Units.SizeConverter.class,
+            description = "Longest TCP message (default ${DEFAULT-VALUE} bytes).")
+    long maxFrame;
+    @Option(names = "--max-outbound", defaultValue = "1MiB", converter = Units.SizeConverter.class,
+            description = "Bytes queued per TCP client before it is dropped as too slow (default ${DEFAULT-VALUE}).")
+    long maxOutbound;
+    @Option(names = "--tcp-idle-timeout", defaultValue = "0s", converter = Units.DurationConverter.class,
+            description = "Disconnect silent TCP clients after this long; 0s = never (default ${DEFAULT-VALUE}).")
+    Duration tcpIdleTimeout;
+    @Option(names = "--udp-idle-timeout", defaultValue = "10m", converter = Units.DurationConverter.class,
+            description = "Forget silent UDP members after this long (default ${DEFAULT-VALUE}).")
+    Duration udpIdleTimeout;
+    @Option(names = "--udp-max-members", defaultValue = "4096", description = "UDP members at most (default ${DEFAULT-VALUE}).")
+    int udpMaxMembers;
+    @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
+    boolean separateRooms;
+
+    @Override
+    public Integer call() throws Exception {
+        Args.checkPort("--tcp-port", tcpPort);
+        Args.checkPort("--udp-port", udpPort);
+        Args.check(maxFrame >= 1 && maxFrame <= 16 * 1024 * 1024, "--max-frame must be 1..16MiB, was " + maxFrame);
+        Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
+        Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
+        Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        InetAddress address = Args.address("--bind", bind);
+
+        Reactor reactor = new Reactor("loopwire-server");
+        ChatServer server;
+        try {
+            server = ChatServer.builder(reactor)
+                    .bindAddress(address)
+                    .tcpPort(tcpPort)
+                    .udpPort(udpPort)
+                    .framing(framing)
+                    .maxFrameBytes((int) maxFrame)
+                    .maxOutboundBytes(maxOutbound)
+                    .tcpIdleTimeout(tcpIdleTimeout)
+                    .udpIdleTimeout(udpIdleTimeout)
+                    .udpMaxMembers(udpMaxMembers)
+                    .separateRooms(separateRooms)
+                    .start();
+        } catch (BindException e) {
+            System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
+                    + e.getMessage() + " - is another server running? Try another port or 0.");
+            reactor.close();
+            return 1;
+        }
+        System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
+                + Args.hostPort(server.udpAddress()));
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
+        reactor.run();
+        return 0;
+    }
+}
