@@ -42,7 +42,7 @@ public final class TcpRelay implements TcpHandler {
             return; // an empty line says nothing
         }
         if (Commands.isQuit(frame)) {
-            connection.closeAfter(null, CloseReason.LOCAL);
+            end(connection, null, CloseReason.LOCAL);
             return;
         }
         room.broadcast((TcpMember) connection.attachment(), frame);
@@ -50,7 +50,19 @@ public final class TcpRelay implements TcpHandler {
 
     @Override
     public void onFrameTooLong(TcpConnection connection, FrameTooLongException error) {
-        connection.closeAfter(errorLine(error.getMessage()), CloseReason.FRAME_TOO_LONG);
+        end(connection, errorLine(error.getMessage()), CloseReason.FRAME_TOO_LONG);
+    }
+
+    /**
+     * Leaves the room now, then closes gracefully. The close waits for the peer's FIN (up to the close timeout), and
+     * a client such as {@code nc} does not send one while its stdin is open: the others hear "left" at once instead.
+     * Not for {@link #onOutboundLimit}, which runs while the room is delivering.
+     */
+    private void end(TcpConnection connection, ByteBuffer lastMessage, CloseReason reason) {
+        if (connection.attachment() instanceof TcpMember m) {
+            room.leave(m);
+        }
+        connection.closeAfter(lastMessage, reason);
     }
 
     @Override

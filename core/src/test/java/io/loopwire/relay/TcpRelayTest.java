@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,6 +115,17 @@ class TcpRelayTest {
             // The command itself is not relayed: the next thing a hears is the leave notice.
             assertThat(a.readLine()).isEqualTo("* " + b.peer() + " left");
             awaitRoomSize(1);
+        }
+    }
+
+    @Test
+    void quitIsAnnouncedAtOnceEvenWhileTheClientKeepsItsSocketOpen() throws Exception {
+        // nc, for one, does not close on the server's FIN while its stdin is open; the server's close waits up to
+        // its close timeout (2 s) for the client's FIN, and the others must not wait with it.
+        try (LineClient a = LineClient.connect(chat.tcp()); LineClient b = joinAfter(a)) {
+            b.sendLine("/quit");
+            assertThat(a.readLine(Duration.ofMillis(1500))).isEqualTo("* " + b.peer() + " left");
+            b.assertClosedByServer();
         }
     }
 
