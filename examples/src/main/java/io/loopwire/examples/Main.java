@@ -30,8 +30,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        // No sub-command: show what there is.
-        new CommandLine(this).usage(System.err);
+        // No sub-command: a usage error; picocli prints this line, then the usage (listing the sub-commands).
         throw new CommandLine.ParameterException(new CommandLine(this), "a sub-command is required");
     }
 }

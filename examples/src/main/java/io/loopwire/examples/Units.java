@@ -20,14 +20,18 @@ final class Units {
         if (!m.matches()) {
             throw new TypeConversionException("'" + text + "' is not a duration (use e.g. 500ms, 2s, 10m, 1h)");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new TypeConversionException("'" + text + "' is too large");
+        }
     }
 
     static long parseSize(String text) {
@@ -35,7 +39,12 @@ final class Units {
         if (!m.matches()) {
             throw new TypeConversionException("'" + text + "' is not a size (use e.g. 65536, 64KiB, 1MiB)");
         }
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + text + "' is too large");
+        }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         long factor = switch (unit) {
             case "KIB", "KB" -> 1024L;

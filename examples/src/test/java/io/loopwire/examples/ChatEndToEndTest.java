@@ -1,0 +1,119 @@
+package io.loopwire.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The jar's {@code server}, {@code tcp-client} and {@code udp-client} as processes, chatting. A plain socket in the
+ * test watches the room: its join notices say when a client process is a member (they print nothing on connect).
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ChatEndToEndTest {
+    private static final Pattern READY = Pattern.compile("ready tcp=(127\\.0\\.0\\.1):(\\d+) udp=(127\\.0\\.0\\.1):(\\d+)");
+    private static final Pattern JOINED = Pattern.compile("\\* (127\\.0\\.0\\.1:\\d+) joined");
+
+    @Test
+    void tcpAndUdpClientsChatThroughTheServer() throws Exception {
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0")) {
+            Matcher ready = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(ready.matches()).as(server.describe()).isTrue();
+            assertThat(server.stdout()).hasSize(1);
+            String tcpPort = ready.group(2);
+            String udpPort = ready.group(4);
+
+            try (Socket watcherSocket = new Socket()) {
+                watcherSocket.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(tcpPort)), 5000);
+                watcherSocket.setSoTimeout((int) JarProcess.ARRIVES.toMillis());
+                BufferedReader watcher = new BufferedReader(new InputStreamReader(watcherSocket.getInputStream(),
+                        StandardCharsets.UTF_8));
+                chat(tcpPort, udpPort, watcher);
+            }
+        }
+    }
+
+    private static String joined(BufferedReader watcher) throws Exception {
+        String line = watcher.readLine();
+        Matcher m = JOINED.matcher(String.valueOf(line));
+        assertThat(m.matches()).as("join notice, got '%s'", line).isTrue();
+        return m.group(1);
+    }
+
+    private void chat(String tcpPort, String udpPort, BufferedReader watcher) throws Exception {
+        try (JarProcess a = JarProcess.start("tcp-client", "--port", tcpPort)) {
+            String aPeer = joined(watcher);
+            try (JarProcess b = JarProcess.start("tcp-client", "--host", "127.0.0.1", "--port", tcpPort)) {
+                String bPeer = joined(watcher);
+                a.awaitLine("* " + bPeer + " joined");
+
+                b.sendLine("Olá, tudo bem?");
+                a.awaitLine("[" + bPeer + "] Olá, tudo bem?");
+                assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] Olá, tudo bem?");
+                a.sendLine("Tudo, e com você?");
+                b.awaitLine("[" + aPeer + "] Tudo, e com você?");
+                assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Tudo, e com você?");
+
+                try (JarProcess u = JarProcess.start("udp-client", "--port", udpPort)) {
+                    // udp-client registers with an empty datagram: a join notice and nothing else.
+                    String uPeer = joined(watcher);
+                    a.awaitLine("* " + uPeer + " joined");
+                    b.awaitLine("* " + uPeer + " joined");
+
+                    u.sendLine("oi pelo UDP");
+                    a.awaitLine("[" + uPeer + "] oi pelo UDP");
+                    b.awaitLine("[" + uPeer + "] oi pelo UDP");
+                    assertThat(watcher.readLine()).isEqualTo("[" + uPeer + "] oi pelo UDP");
+
+                    a.sendLine("oi pelo TCP");
+                    u.awaitLine("[" + aPeer + "] oi pelo TCP");
+                    b.awaitLine("[" + aPeer + "] oi pelo TCP");
+                    assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] oi pelo TCP");
+
+                    // EOF on stdin: b leaves and exits 0.
+                    b.closeStdin();
+                    assertThat(b.awaitExit()).as(b.describe()).isZero();
+                    assertThat(watcher.readLine()).isEqualTo("* " + bPeer + " left");
+                    a.awaitLine("* " + bPeer + " left");
+                    u.awaitLine("* " + bPeer + " left");
+
+                    // /quit: a leaves and exits 0, its stdin still open.
+                    a.sendLine("/quit");
+                    assertThat(a.awaitExit()).as(a.describe()).isZero();
+                    assertThat(watcher.readLine()).isEqualTo("* " + aPeer + " left");
+                    u.awaitLine("* " + aPeer + " left");
+
+                    // EOF on the udp-client: it says /quit and exits 0.
+                    u.closeStdin();
+                    assertThat(u.awaitExit()).as(u.describe()).isZero();
+                    assertThat(watcher.readLine()).isEqualTo("* " + uPeer + " left");
+
+                    // Nobody heard their own words.
+                    assertThat(a.stdout()).noneMatch(line -> line.startsWith("[" + aPeer + "]"));
+                    assertThat(b.stdout()).noneMatch(line -> line.startsWith("[" + bPeer + "]"));
+                    assertThat(u.stdout()).noneMatch(line -> line.startsWith("[" + uPeer + "]"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void udpClientQuitsOnSair() throws Exception {
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0")) {
+            Matcher ready = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(ready.matches()).isTrue();
+            try (JarProcess u = JarProcess.start("udp-client", "--port", ready.group(4))) {
+                u.sendLine("/sair");
+                assertThat(u.awaitExit()).as(u.describe()).isZero();
+            }
+        }
+    }
+}
