@@ -42,6 +42,20 @@ final class ClientProcess implements AutoCloseable {
         return new ClientProcess(name, new ProcessBuilder(command).start());
     }
 
+    /** Whether an executable named {@code name} is in one of the {@code PATH} directories. */
+    static boolean onPath(String name) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code command --version}-like probe runs and exits 0 within a few seconds. */
     static boolean runs(String... command) {
         try {

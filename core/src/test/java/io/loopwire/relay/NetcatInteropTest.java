@@ -23,7 +23,7 @@ class NetcatInteropTest {
 
     @BeforeAll
     static void needsNetcat() {
-        boolean present = ClientProcess.runs("sh", "-c", "command -v nc");
+        boolean present = ClientProcess.onPath("nc");
         if (!present) {
             System.out.println("NetcatInteropTest skipped: nc (netcat) is not on PATH; "
                     + "install netcat-openbsd to run it");
