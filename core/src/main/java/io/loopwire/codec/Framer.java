@@ -30,7 +30,8 @@ public interface Framer {
      * the limit when everything was consumed).
      *
      * @throws FrameTooLongException as soon as the bytes seen prove that a frame exceeds {@link #maxFrameBytes()},
-     *     whether the frame is complete or not; frames before it have been delivered
+     *     whether the frame is complete or not; frames before it have been delivered, {@code in}'s limit is restored
+     *     and its position is at the first byte of the frame that is too long
      */
     void decode(ByteBuffer in, FrameSink sink) throws FrameTooLongException;
 }
