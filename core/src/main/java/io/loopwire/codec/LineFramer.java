@@ -53,9 +53,16 @@ public final class LineFramer implements Framer {
      */
     @Override
     public void decode(ByteBuffer in, FrameSink sink) throws FrameTooLongException {
+        decode(in, 0, sink);
+    }
+
+    /** {@inheritDoc} The first {@code knownIncompleteBytes} bytes hold no {@code '\n'}, so the scan starts after them. */
+    @Override
+    public void decode(ByteBuffer in, int knownIncompleteBytes, FrameSink sink) throws FrameTooLongException {
         final int limit = in.limit();
         int start = in.position();
-        for (int i = start; i < limit; i++) {
+        int from = Math.min(limit, start + Math.max(0, knownIncompleteBytes));
+        for (int i = from; i < limit; i++) {
             if (in.get(i) != LF) {
                 continue;
             }

@@ -293,13 +293,14 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
                 }
                 return;
             }
+            int known = carry.position();
             int take = Math.min(input.remaining(), carry.remaining());
             int inputLimit = input.limit();
             input.limit(input.position() + take);
             carry.put(input);
             input.limit(inputLimit);
             carry.flip();
-            framer.decode(carry, this);
+            framer.decode(carry, known, this);
             carry.compact();
             if (!carry.hasRemaining()) {
                 throw new FrameTooLongException("frame", framer.maxFrameBytes());
