@@ -40,7 +40,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
 
     private enum State { OPEN, CLOSING, CLOSED }
 
-    private final TcpServer server;
+    private final ConnectionGroup group;
     private final Reactor reactor;
     private final SocketChannel channel;
     private final TcpHandler handler;
@@ -75,12 +75,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     TcpConnection next;
     private Object attachment;
 
-    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote) {
-        this.server = server;
-        this.reactor = server.reactor();
+    TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote) {
+        this.group = group;
+        this.reactor = group.reactor;
         this.channel = channel;
-        this.handler = server.handler();
-        this.framer = server.framer();
+        this.handler = group.handler;
+        this.framer = group.framer;
         this.remote = remote;
         this.peer = remote.getAddress().getHostAddress() + ':' + remote.getPort();
         this.lastReadNanos = System.nanoTime();
@@ -144,12 +144,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (length == 0) {
             return true;
         }
-        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > server.maxOutboundBytes()) {
+        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
             return overflow();
         }
         enqueue(message);
-        server.stats.messagesOut++;
-        if (writable && queuedBytes > server.highWaterBytes()) {
+        group.stats.messagesOut++;
+        if (writable && queuedBytes > group.highWaterBytes) {
             writable = false;
             notifyWritability(false);
         }
@@ -158,8 +158,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     }
 
     private boolean overflow() {
-        if (server.overflowPolicy() == OverflowPolicy.DROP) {
-            server.stats.messagesDropped++;
+        if (group.overflowPolicy == OverflowPolicy.DROP) {
+            group.stats.messagesDropped++;
             return false;
         }
         try {
@@ -200,13 +200,13 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         releaseQueue();
         carry = null;
-        server.connectionClosed(this, reason);
+        group.connectionClosed(this, reason);
     }
 
     /**
      * Closes gracefully: queues {@code lastMessage} (if not null, regardless of the outbound limit), flushes, shuts
      * the output down and waits for the peer to close its side, then closes. Input meanwhile is read and discarded,
-     * so the peer sees our last message instead of a reset. The whole sequence is bounded by the server's close
+     * so the peer sees our last message instead of a reset. The whole sequence is bounded by the close
      * timeout.
      */
     public void closeAfter(ByteBuffer lastMessage, CloseReason reason) {
@@ -219,13 +219,13 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (lastMessage != null && lastMessage.hasRemaining()) {
             enqueue(lastMessage);
         }
-        closeTimer = reactor.schedule(server.closeTimeout(), this::closeTimedOut);
+        closeTimer = reactor.schedule(group.closeTimeout, this::closeTimedOut);
         scheduleFlush();
     }
 
     private void closeTimedOut() {
         if (state == State.CLOSING) {
-            log.debug("{} did not finish closing within {}; closing now", peer, server.closeTimeout());
+            log.debug("{} did not finish closing within {}; closing now", peer, group.closeTimeout);
             close(closeReason);
         }
     }
@@ -260,8 +260,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             if (n == 0) {
                 return;
             }
-            server.stats.bytesIn += n;
-            if (server.idleTimeoutNanos() > 0) {
+            group.stats.bytesIn += n;
+            if (group.idleTimeoutNanos > 0) {
                 lastReadNanos = System.nanoTime();
             }
             if (state != State.OPEN) {
@@ -321,7 +321,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     @Override
     public void onFrame(ByteBuffer frame) {
         if (state == State.OPEN) {
-            server.stats.framesIn++;
+            group.stats.framesIn++;
             handler.onFrame(this, frame);
         }
     }
@@ -437,7 +437,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
                 return;
             }
             Arrays.fill(batch, 0, n, null);
-            server.stats.bytesOut += written;
+            group.stats.bytesOut += written;
             consume(written);
             if (written < batchBytes) {
                 break; // the socket buffer is full
