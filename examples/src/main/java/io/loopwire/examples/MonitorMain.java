@@ -75,7 +75,7 @@ final class MonitorMain implements Callable<Integer> {
         AlertSink sink = alertSink();
         Reactor reactor = new Reactor("loopwire-monitor");
         CountDownLatch finished = new CountDownLatch(1);
-        RoundPrinter printer = new RoundPrinter(System.out, finished::countDown);
+        RoundPrinter printer = new RoundPrinter(System.out, true, finished::countDown);
         AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
         LatencyProber.Builder builder = LatencyProber.builder(reactor)
                 .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);

@@ -16,10 +16,13 @@ final class RoundPrinter implements ProbeListener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
     private final PrintStream out;
+    private final boolean everyRound;
     private final Runnable onFinished;
 
-    RoundPrinter(PrintStream out, Runnable onFinished) {
+    /** @param everyRound print a line per round; otherwise only state changes */
+    RoundPrinter(PrintStream out, boolean everyRound, Runnable onFinished) {
         this.out = out;
+        this.everyRound = everyRound;
         this.onFinished = onFinished;
     }
 
@@ -33,6 +36,9 @@ final class RoundPrinter implements ProbeListener {
 
     @Override
     public void onRound(ProbeTarget target, long rttNanos, LinkState state) {
+        if (!everyRound) {
+            return;
+        }
         out.printf(Locale.ROOT, "%s  %-21s  %-9s  %s%n", now(), target.name(), state,
                 rttNanos < 0 ? "no reply" : "rtt " + millis(rttNanos));
     }
