@@ -64,6 +64,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     private ByteBuffer[] queue;
     private int[] queueStart;
     private int[] queueEnd;
+    private boolean[] queueTransient;
     private int queueHead;
     private int queueCount;
     private long queuedBytes;
@@ -136,6 +137,19 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
      * @return {@code false} if the message was not queued: the connection is closing, or the outbound limit was hit
      */
     public boolean send(ByteBuffer message) {
+        return send(message, false);
+    }
+
+    /**
+     * As {@link #send}, for a buffer whose content stays valid only until the end of the current loop turn: what the
+     * socket has not taken by then is copied. A producer can then reuse one scratch buffer every turn, and the
+     * common case (the socket takes everything) allocates nothing; only a peer that falls behind costs a copy.
+     */
+    public boolean sendTransient(ByteBuffer message) {
+        return send(message, true);
+    }
+
+    private boolean send(ByteBuffer message, boolean transientBytes) {
         assert reactor.inLoop() : "send off the loop thread";
         if (state != State.OPEN || closeAtEndOfTurn != null) {
             return false;
@@ -147,7 +161,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
             return overflow();
         }
-        enqueue(message);
+        if (transientBytes && (interestOps & SelectionKey.OP_WRITE) != 0) {
+            // The socket is full: nothing will be written this turn, so keep a copy now.
+            message = copyOf(message, message.position(), message.limit());
+            transientBytes = false;
+        }
+        enqueue(message, transientBytes);
         group.stats.messagesOut++;
         if (writable && queuedBytes > group.highWaterBytes) {
             writable = false;
@@ -155,6 +174,13 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         scheduleFlush();
         return true;
+    }
+
+    /** A private copy of {@code source[start, end)}; moves {@code source}'s position and limit. */
+    private static ByteBuffer copyOf(ByteBuffer source, int start, int end) {
+        ByteBuffer copy = ByteBuffer.allocate(end - start);
+        source.limit(end).position(start);
+        return copy.put(source).flip();
     }
 
     private boolean overflow() {
@@ -217,7 +243,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         state = State.CLOSING;
         closeReason = reason;
         if (lastMessage != null && lastMessage.hasRemaining()) {
-            enqueue(lastMessage);
+            enqueue(lastMessage, false);
         }
         closeTimer = reactor.schedule(group.closeTimeout, this::closeTimedOut);
         scheduleFlush();
@@ -340,11 +366,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
     }
 
-    private void enqueue(ByteBuffer message) {
+    private void enqueue(ByteBuffer message, boolean transientBytes) {
         if (queue == null) {
             queue = new ByteBuffer[INITIAL_QUEUE_SLOTS];
             queueStart = new int[INITIAL_QUEUE_SLOTS];
             queueEnd = new int[INITIAL_QUEUE_SLOTS];
+            queueTransient = new boolean[INITIAL_QUEUE_SLOTS];
         } else if (queueCount == queue.length) {
             growQueue();
         }
@@ -352,6 +379,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         queue[slot] = message;
         queueStart[slot] = message.position();
         queueEnd[slot] = message.limit();
+        queueTransient[slot] = transientBytes;
         queueCount++;
         queuedBytes += message.remaining() + QUEUE_ENTRY_OVERHEAD_BYTES;
     }
@@ -361,15 +389,18 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         ByteBuffer[] buffers = new ByteBuffer[capacity];
         int[] starts = new int[capacity];
         int[] ends = new int[capacity];
+        boolean[] transients = new boolean[capacity];
         for (int i = 0; i < queueCount; i++) {
             int slot = (queueHead + i) & (queue.length - 1);
             buffers[i] = queue[slot];
             starts[i] = queueStart[slot];
             ends[i] = queueEnd[slot];
+            transients[i] = queueTransient[slot];
         }
         queue = buffers;
         queueStart = starts;
         queueEnd = ends;
+        queueTransient = transients;
         queueHead = 0;
     }
 
@@ -377,6 +408,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         queue = null;
         queueStart = null;
         queueEnd = null;
+        queueTransient = null;
         queueHead = 0;
         queueCount = 0;
         queuedBytes = 0;
@@ -444,11 +476,26 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             }
         }
         if (queueCount > 0) {
+            keepTransientBytes();
             setInterest(interestOps | SelectionKey.OP_WRITE);
             return;
         }
         setInterest(interestOps & ~SelectionKey.OP_WRITE);
         drained();
+    }
+
+    /** The socket did not take everything: copy what is left of buffers that are only valid this turn. */
+    private void keepTransientBytes() {
+        int mask = queue.length - 1;
+        for (int i = 0; i < queueCount; i++) {
+            int slot = (queueHead + i) & mask;
+            if (queueTransient[slot]) {
+                queue[slot] = copyOf(queue[slot], queueStart[slot], queueEnd[slot]);
+                queueEnd[slot] -= queueStart[slot];
+                queueStart[slot] = 0;
+                queueTransient[slot] = false;
+            }
+        }
     }
 
     private static boolean contains(ByteBuffer[] batch, int n, ByteBuffer b) {
