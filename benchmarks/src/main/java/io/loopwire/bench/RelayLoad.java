@@ -39,8 +39,12 @@ import java.util.function.Consumer;
  * receiver can have queued at the server to about N x window lines, so a well-behaved server never needs to
  * disconnect a slow consumer; {@code window 0} picks min(64, 256 KiB / (N x (size + 24))).
  *
- * <p>deliveries/s = counted deliveries / (last counted delivery - start of measurement). With a server PID, the
- * server's CPU (utime + stime) over the measurement and drain is reported, and per delivery.
+ * <p>deliveries/s is the steady state: every delivery (warm-up lines included) that arrived between the start of
+ * measurement and the end of sending, divided by that time; the drain tail does not dilute it. Latency, loss and
+ * duplicates are over the counted lines (sent after warm-up), drain included. With a server PID, the server's
+ * CPU (utime + stime) from the start of measurement to the end of the drain is reported, and per counted
+ * delivery (deliveries of warm-up lines during that time make this a slight overestimate, the same for every
+ * server).
  *
  * @implNote Single-threaded: {@link #run} owns every socket and array; no locks, no allocation per message.
  */
@@ -175,8 +179,8 @@ public final class RelayLoad {
         private int members;
         private boolean measuring;
         private long measureStart;
-        private long lastDelivery;
         private long delivered;
+        private long arrived; // every in-order delivery while measuring, counted lines or not
         private long dup;
         private long closedCount;
         private long errors;
@@ -228,7 +232,6 @@ public final class RelayLoad {
                 if (!measuring && now >= warmEnd) {
                     measuring = true;
                     measureStart = now;
-                    lastDelivery = now;
                     System.arraycopy(nextSeq, 0, warmSeq, 0, n);
                     cpuStart = ProcCpu.cpuNanos(c.serverPid());
                     loadCpuStart = ProcCpu.cpuNanos(ProcessHandle.current().pid());
@@ -249,6 +252,8 @@ public final class RelayLoad {
                 long timeoutMillis = maxMode ? 10 : Math.max(1, (nextDue - System.nanoTime()) / 1_000_000);
                 selector.select(onKey, timeoutMillis);
             }
+            long sendEnd = System.nanoTime();
+            long arrivedWhileSending = arrived;
             long behind = 0;
             for (int i = 0; i < n; i++) {
                 behind += owed[i];
@@ -262,12 +267,12 @@ public final class RelayLoad {
             drain(expected);
             long cpuEnd = ProcCpu.cpuNanos(c.serverPid());
             long loadCpuEnd = ProcCpu.cpuNanos(ProcessHandle.current().pid());
-            double seconds = Math.max(1, lastDelivery - measureStart) / 1e9;
+            double seconds = Math.max(1, sendEnd - measureStart) / 1e9;
             if (unknown > 0) {
                 System.err.println("warning: " + unknown + " lines not understood");
             }
             return new Result(c, window, sent, expected, delivered, Math.max(0, expected - delivered), dup,
-                    closedCount, errors, behind, seconds, delivered / seconds,
+                    closedCount, errors, behind, seconds, arrivedWhileSending / seconds,
                     micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
                     micros(latency.getValueAtPercentile(99.9)), micros(latency.getMaxValue()),
                     cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart,
@@ -483,7 +488,7 @@ public final class RelayLoad {
                         unknown++;
                         return;
                     }
-                    onDelivery(r, (int) sender, seq, now - epoch - sendNanos, now);
+                    onDelivery(r, (int) sender, seq, now - epoch - sendNanos);
                 }
                 case '*' -> onNotice(r, a, s, e);
                 case '!' -> {
@@ -496,7 +501,7 @@ public final class RelayLoad {
             }
         }
 
-        private void onDelivery(int r, int sender, long seq, long latencyNanos, long now) {
+        private void onDelivery(int r, int sender, long seq, long latencyNanos) {
             int idx = r * n + sender;
             if (seq < expectSeq[idx]) {
                 dup++;
@@ -507,10 +512,12 @@ public final class RelayLoad {
             if (maxMode) {
                 acknowledge(sender, seq);
             }
+            if (measuring) {
+                arrived++;
+            }
             if (seq >= warmSeq[sender]) {
                 delivered++;
                 latency.recordValue(Math.max(0, Math.min(latencyNanos, MAX_LATENCY_NANOS)));
-                lastDelivery = now;
             }
         }
 
