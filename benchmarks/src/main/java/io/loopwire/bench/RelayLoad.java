@@ -28,8 +28,8 @@ import java.util.function.Consumer;
  * <p>Phases: connect all clients; wait (bounded by {@code joinTimeout}) until every client is known to be a
  * member (someone saw its join notice, or it saw someone else's) so that every later line reaches N-1
  * receivers; send for {@code warmup} (not counted); send for {@code duration} or {@code count} messages per
- * sender; then read until every counted message has reached its N-1 receivers or nothing arrived for
- * {@code drainTimeout}.
+ * sender; then read until every counted message has reached its N-1 receivers, or nothing arrived for
+ * {@code drainTimeout}, or 10 x {@code drainTimeout} passed.
  *
  * <p>Modes. {@code RATE}: {@code rate} messages/s in total, round-robin across senders, paced at the selector's
  * 1 ms timer granularity; a line is stamped when it is handed to the socket, and lines the generator could not
@@ -326,7 +326,9 @@ public final class RelayLoad {
             long lastProgress = System.nanoTime();
             long seen = delivered;
             long timeout = c.drainTimeout().toNanos();
-            while (delivered < expected && System.nanoTime() - lastProgress < timeout) {
+            long hardStop = lastProgress + 10 * timeout; // progress that never ends must end too
+            while (delivered < expected && System.nanoTime() - lastProgress < timeout
+                    && System.nanoTime() < hardStop) {
                 selector.select(onKey, 10);
                 if (delivered != seen) {
                     seen = delivered;
