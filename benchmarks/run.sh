@@ -10,7 +10,12 @@
 # Raw summary lines and the table go to benchmarks/target/run-<time>/.
 #
 # Knobs (environment): CLIENTS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT, BUDGET,
-# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS.
+# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS, UDP_PIN.
+#
+# UDP echo RTT on this 2-core VM is bimodal (about 13 us when client and server share a core, about 50 us when
+# the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
+# UDP_PIN=same (default: both on the last CPU, the server's own path dominates), cross (server on CPU 0, pinger
+# on the last CPU), none.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,11 +25,12 @@ SERVERS=${SERVERS:-"loopwire netty tpc"}
 CLIENTS=${CLIENTS:-"2 10 100 1000"}
 RATE_DELIVERIES=${RATE_DELIVERIES:-50000} # fixed-rate runs: deliveries/s asked; messages/s = this / (clients - 1)
 WARMUP=${WARMUP:-1s}
-DURATION=${DURATION:-3s}
+DURATION=${DURATION:-5s}
 DRAIN=${DRAIN:-3s}
-PINGS=${PINGS:-20000}
+PINGS=${PINGS:-50000}
 RUN_TIMEOUT=${RUN_TIMEOUT:-45}            # seconds per load run
 BUDGET=${BUDGET:-480}                     # seconds; later runs are skipped once this is spent
+UDP_PIN=${UDP_PIN:-same}
 SERVER_JVM=${SERVER_JVM:-"-Xms512m -Xmx512m"}
 LOAD_JVM=${LOAD_JVM:-"-Xms512m -Xmx512m"}
 
@@ -95,7 +101,7 @@ load() { # key, java main, args...: runs one bounded load and stores its summary
         echo "$key: skipped (budget of ${BUDGET}s spent)" >&2
         return
     fi
-    line=$(timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR "io.loopwire.bench.$main" "$@" 2>>"$OUT/load.err" \
+    line=$(timeout "$RUN_TIMEOUT" $PIN java $LOAD_JVM -cp $BENCH_JAR "io.loopwire.bench.$main" "$@" 2>>"$OUT/load.err" \
         | grep -E '^(relay|udp-ping) ')
     RES[$key]=${line:-"timeout"}
     echo "$key: ${RES[$key]}" | tee -a "$OUT/raw.txt" >&2
@@ -110,6 +116,7 @@ ratio() { # a b -> a/b with 2 decimals, or n/a
                                      else printf "%.2f", a / b }'
 }
 
+PIN=""
 RUNNING=()
 for name in $SERVERS floor; do
     start_server "$name" && RUNNING+=("$name")
@@ -117,16 +124,28 @@ done
 RELAYS=()
 for name in "${RUNNING[@]}"; do [[ $name != floor ]] && RELAYS+=("$name"); done
 
+turn=0
 for n in $CLIENTS; do
     rate=$(( RATE_DELIVERIES / (n - 1) )); (( rate < 1 )) && rate=1
     for mode in rate max; do
-        for name in "${RELAYS[@]}"; do
+        # Rotate who goes first, so no server always runs right after a JVM start or another's teardown.
+        order=("${RELAYS[@]:turn % ${#RELAYS[@]}}" "${RELAYS[@]:0:turn % ${#RELAYS[@]}}")
+        turn=$(( turn + 1 ))
+        for name in "${order[@]}"; do
             if [[ $mode == rate ]]; then pace=(--rate "$rate"); else pace=(--max); fi
             load "$name/$n/$mode" RelayLoad --port "${TCP[$name]}" --clients "$n" "${pace[@]}" --warmup "$WARMUP" \
                 --duration "$DURATION" --drain "$DRAIN" --server-pid "${PID[$name]}"
         done
     done
 done
+LAST_CPU=$(( $(nproc) - 1 ))
+if [[ $UDP_PIN != none ]] && command -v taskset >/dev/null; then
+    server_cpu=$LAST_CPU; [[ $UDP_PIN == cross ]] && server_cpu=0
+    for name in "${RUNNING[@]}"; do taskset -a -cp "$server_cpu" "${PID[$name]}" >/dev/null; done
+    PIN="taskset -c $LAST_CPU"
+else
+    UDP_PIN=none
+fi
 for probe in text probe; do
     for name in "${RUNNING[@]}"; do
         extra=(); [[ $probe == probe ]] && extra=(--probe)
@@ -166,7 +185,7 @@ trap - EXIT
         done
     done
     echo
-    echo "## UDP echo RTT, one in flight ($PINGS pings after 2000 warm-up)"
+    echo "## UDP echo RTT, one in flight ($PINGS pings after 2000 warm-up, pinning: $UDP_PIN)"
     echo
     echo "| server | mode | p50 µs | p99 µs | p99.9 µs | max µs | lost | p50 / floor p50 |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
