@@ -123,6 +123,10 @@ for name in $SERVERS floor; do
 done
 RELAYS=()
 for name in "${RUNNING[@]}"; do [[ $name != floor ]] && RELAYS+=("$name"); done
+if (( ${#RELAYS[@]} == 0 )); then
+    echo "no relay server started; nothing to compare" >&2
+    exit 1
+fi
 
 turn=0
 for n in $CLIENTS; do
