@@ -62,7 +62,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
     private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-    private final ByteBuffer[] gatherScratch = new ByteBuffer[64];
+    /** Linux's IOV_MAX: the most buffers one gathering write takes. */
+    private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
     private final Consumer<SelectionKey> keyHandler = this::handleKey;
     private final ReactorStats stats = new ReactorStats();
     private final CountDownLatch terminated = new CountDownLatch(1);

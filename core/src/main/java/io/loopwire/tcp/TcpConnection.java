@@ -33,7 +33,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     /** Reads per wake-up at most, so one busy peer cannot starve the others. */
     static final int MAX_READS_PER_WAKEUP = 16;
     /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
-    private static final int MAX_WRITES_PER_FLUSH = 4;
+    private static final int MAX_WRITES_PER_FLUSH = 16;
     private static final int INITIAL_QUEUE_SLOTS = 4;
     /** A drained queue bigger than this is dropped, so a burst does not pin memory on an idle connection. */
     private static final int RETAINED_QUEUE_SLOTS = 64;
@@ -446,18 +446,16 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         ByteBuffer[] batch = reactor.gatherScratch();
         for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && queueCount > 0; attempt++) {
-            int n = 0;
-            long batchBytes = 0;
+            int n = Math.min(queueCount, batch.length);
             int mask = queue.length - 1;
-            for (int i = 0; i < queueCount && n < batch.length; i++) {
+            for (int i = 0; i < n; i++) {
                 int slot = (queueHead + i) & mask;
-                ByteBuffer b = queue[slot];
-                if (contains(batch, n, b)) {
-                    break; // one buffer object can describe one range per write
-                }
-                b.limit(queueEnd[slot]).position(queueStart[slot]);
-                batch[n++] = b;
-                batchBytes += queueEnd[slot] - queueStart[slot];
+                batch[i] = queue[slot].limit(queueEnd[slot]).position(queueStart[slot]);
+            }
+            n = validPrefix(batch, n);
+            long batchBytes = 0;
+            for (int i = 0; i < n; i++) {
+                batchBytes += batch[i].remaining();
             }
             long written;
             try {
@@ -498,13 +496,26 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
     }
 
-    private static boolean contains(ByteBuffer[] batch, int n, ByteBuffer b) {
+    /**
+     * How many leading entries of {@code batch} can go in one gathering write. A buffer object queued twice holds
+     * only the range set last, while the kernel is given each element's range as it is when the write starts: the
+     * batch stops before the first entry whose range was overwritten that way. Linear, and allocation-free (no
+     * identity set).
+     */
+    private int validPrefix(ByteBuffer[] batch, int n) {
+        int mask = queue.length - 1;
         for (int i = 0; i < n; i++) {
-            if (batch[i] == b) {
-                return true;
+            int slot = (queueHead + i) & mask;
+            ByteBuffer b = batch[i];
+            if (b.position() != queueStart[slot] || b.limit() != queueEnd[slot]) {
+                if (i == 0) {
+                    b.limit(queueEnd[slot]).position(queueStart[slot]);
+                    return 1;
+                }
+                return i;
             }
         }
-        return false;
+        return n;
     }
 
     private void consume(long written) {
