@@ -128,6 +128,12 @@ if (( ${#RELAYS[@]} == 0 )); then
     exit 1
 fi
 
+# JIT warm-up of every server (not recorded): a cold JVM may fall behind the first run and close a client.
+for name in "${RELAYS[@]}"; do
+    timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.RelayLoad --port "${TCP[$name]}" \
+        --clients 10 --max --warmup 1s --duration 2s --drain 2s >/dev/null 2>>"$OUT/load.err" || true
+done
+
 turn=0
 for n in $CLIENTS; do
     rate=$(( RATE_DELIVERIES / (n - 1) )); (( rate < 1 )) && rate=1
