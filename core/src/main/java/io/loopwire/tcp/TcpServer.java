@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -241,6 +242,8 @@ public final class TcpServer implements IoHandler, AutoCloseable {
             });
         } catch (IOException e) {
             log.warn("closing the server on {} failed", localAddress, e);
+        } catch (RejectedExecutionException reactorClosed) {
+            // nothing to do: the reactor closed every channel when it stopped
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,6 +207,8 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             });
         } catch (IOException e) {
             log.warn("closing {} failed", localAddress, e);
+        } catch (RejectedExecutionException reactorClosed) {
+            // nothing to do: the reactor closed every channel when it stopped
         }
     }
 
