@@ -108,7 +108,8 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             return false;
         }
         if (queuedData == null) {
-            queuedData = new ByteBuffer[Integer.highestOneBit(maxQueued - 1) << 1];
+            // The next power of two >= maxQueued; at least 1 (for maxQueued == 1 the shift alone gives 0).
+            queuedData = new ByteBuffer[Math.max(1, Integer.highestOneBit(maxQueued - 1) << 1)];
             queuedTargets = new SocketAddress[queuedData.length];
         }
         int slot = (queueHead + queueCount) & (queuedData.length - 1);
