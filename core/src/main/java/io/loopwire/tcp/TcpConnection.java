@@ -327,6 +327,9 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             input.limit(inputLimit);
             carry.flip();
             framer.decode(carry, known, this);
+            if (state == State.CLOSED) {
+                return; // the handler closed the connection during a frame, and close() released the carry buffer
+            }
             carry.compact();
             if (!carry.hasRemaining()) {
                 throw new FrameTooLongException("frame", framer.maxFrameBytes());

@@ -125,7 +125,9 @@ public final class TcpServer implements IoHandler, AutoCloseable {
                 return null;
             });
         } catch (IOException e) {
-            log.warn("closing the server on {} failed", localAddress, e);
+            if (!reactor.isClosing()) { // a closed reactor has closed every channel already
+                log.warn("closing the server on {} failed", localAddress, e);
+            }
         }
     }
 
