@@ -62,7 +62,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
     private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-    private final ByteBuffer[] gatherScratch = new ByteBuffer[64];
+    /** Linux's IOV_MAX: the most buffers one gathering write takes. */
+    private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
     private final Consumer<SelectionKey> keyHandler = this::handleKey;
     private final ReactorStats stats = new ReactorStats();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -91,7 +92,10 @@ public final class Reactor implements Executor, AutoCloseable {
 
     /** Runs the loop on a new thread named after this reactor. Returns at once. */
     public Reactor start() {
-        Thread t = new Thread(this::run, name);
+        Thread t = new Thread(this::loop, name);
+        // RUNNING before start() returns: otherwise call() still sees NEW and registers channels on the caller's
+        // thread, racing the loop's first select, which blocks without a timeout and never sees the new key.
+        claim(t);
         t.setDaemon(false);
         t.start();
         return this;
@@ -99,13 +103,19 @@ public final class Reactor implements Executor, AutoCloseable {
 
     /** Runs the loop on the calling thread until {@link #close()} has finished. */
     public void run() {
-        synchronized (this) {
-            if (state != State.NEW) {
-                throw new IllegalStateException("reactor " + name + " already " + state);
-            }
-            thread = Thread.currentThread();
-            state = State.RUNNING;
+        claim(Thread.currentThread());
+        loop();
+    }
+
+    private synchronized void claim(Thread loopThread) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("reactor " + name + " already " + state);
         }
+        thread = loopThread;
+        state = State.RUNNING;
+    }
+
+    private void loop() {
         try {
             while (state != State.CLOSED) {
                 turn();
@@ -156,13 +166,17 @@ public final class Reactor implements Executor, AutoCloseable {
             }
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
+        try {
+            execute(() -> {
+                try {
+                    result.complete(task.call());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            throw new IOException(closed.getMessage(), closed);
+        }
         try {
             return result.get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -30,7 +30,18 @@ public interface Framer {
      * the limit when everything was consumed).
      *
      * @throws FrameTooLongException as soon as the bytes seen prove that a frame exceeds {@link #maxFrameBytes()},
-     *     whether the frame is complete or not; frames before it have been delivered
+     *     whether the frame is complete or not; frames before it have been delivered, {@code in}'s limit is restored
+     *     and its position is at the first byte of the frame that is too long
      */
     void decode(ByteBuffer in, FrameSink sink) throws FrameTooLongException;
+
+    /**
+     * As {@link #decode(ByteBuffer, FrameSink)}, told that the first {@code knownIncompleteBytes} remaining bytes were
+     * already offered to this framer and held no complete frame. A connection that keeps an unfinished frame passes
+     * its length, so a line framer does not rescan it on every read: without the hint, a peer trickling a long line
+     * one byte per packet would cost time quadratic in the line's length.
+     */
+    default void decode(ByteBuffer in, int knownIncompleteBytes, FrameSink sink) throws FrameTooLongException {
+        decode(in, sink);
+    }
 }

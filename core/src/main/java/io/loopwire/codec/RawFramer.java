@@ -20,7 +20,8 @@ public final class RawFramer implements Framer {
     /** @param maxFrameBytes the largest chunk delivered at once; must be positive */
     public RawFramer(int maxFrameBytes) {
         if (maxFrameBytes <= 0) {
-            throw new IllegalArgumentException("maxFrameBytes must be in 1.." + Integer.MAX_VALUE + ": " + maxFrameBytes);
+            throw new IllegalArgumentException(
+                    "maxFrameBytes must be in 1.." + Integer.MAX_VALUE + ": " + maxFrameBytes);
         }
         this.maxFrameBytes = maxFrameBytes;
     }

@@ -1,5 +1,6 @@
 package io.loopwire.relay;
 
+import io.loopwire.Reactor;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,25 +8,28 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A set of {@link Member}s that see each other's messages. A message is encoded once into one buffer that every
- * recipient's queue shares: a broadcast allocates per message, never per recipient.
+ * A set of {@link Member}s that see each other's messages. A message is encoded once, into scratch memory reused
+ * every loop turn, and every recipient's queue shares those bytes: a broadcast allocates nothing in steady state,
+ * per message or per recipient.
  *
  * @implNote Reactor thread only. Members must not join or leave from inside {@link Member#deliver}; the transports
  *     here never do (a connection over its outbound limit closes at the end of the turn).
  */
 public final class ChatRoom {
     private final RelayFormat format;
+    private final MessageArena arena;
     private Member[] members = new Member[16];
     private int size;
     private long messagesRelayed;
     private long deliveries;
 
-    /** A room with the wire contract's format. */
-    public ChatRoom() {
-        this(RelayFormat.DEFAULT);
+    /** A room on {@code reactor} with the wire contract's format. */
+    public ChatRoom(Reactor reactor) {
+        this(reactor, RelayFormat.DEFAULT);
     }
 
-    public ChatRoom(RelayFormat format) {
+    public ChatRoom(Reactor reactor, RelayFormat format) {
+        this.arena = new MessageArena(Objects.requireNonNull(reactor, "reactor"));
         this.format = Objects.requireNonNull(format, "format");
     }
 
@@ -84,24 +88,26 @@ public final class ChatRoom {
      */
     public void broadcast(Member sender, ByteBuffer text) {
         byte[] prefix = sender.prefix;
-        ByteBuffer line = ByteBuffer.allocate(prefix.length + text.remaining() + 1);
-        line.put(prefix).put(text).put((byte) '\n').flip();
+        ByteBuffer line = arena.allocate(prefix.length + text.remaining() + 1);
+        int start = line.position();
+        line.put(prefix).put(text).put((byte) '\n').position(start);
         messagesRelayed++;
-        deliverToOthers(sender, line);
+        deliverToOthers(sender, line, true);
     }
 
     private void notice(Member subject, String notice) {
         byte[] bytes = (notice + '\n').getBytes(StandardCharsets.UTF_8);
-        deliverToOthers(subject, ByteBuffer.wrap(bytes));
+        deliverToOthers(subject, ByteBuffer.wrap(bytes), false);
     }
 
-    private void deliverToOthers(Member sender, ByteBuffer line) {
+    private void deliverToOthers(Member sender, ByteBuffer line, boolean transientBytes) {
+        int start = line.position();
         int end = line.limit();
         for (int i = 0; i < size; i++) {
             Member m = members[i];
             if (m != sender) {
-                line.limit(end).position(0);
-                m.deliver(line);
+                line.limit(end).position(start);
+                m.deliver(line, transientBytes);
                 deliveries++;
             }
         }

@@ -186,8 +186,8 @@ public final class ChatServer implements AutoCloseable {
          * @throws java.net.BindException if a port is in use
          */
         public ChatServer start() throws IOException {
-            ChatRoom tcpRoom = new ChatRoom(format);
-            ChatRoom udpRoom = separateRooms ? new ChatRoom(format) : tcpRoom;
+            ChatRoom tcpRoom = new ChatRoom(reactor, format);
+            ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
             Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
             TcpServer tcp = TcpServer.builder(reactor)
                     .bind(new InetSocketAddress(bindAddress, tcpPort))

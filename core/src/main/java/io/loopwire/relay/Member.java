@@ -37,10 +37,12 @@ public abstract class Member {
     }
 
     /**
-     * Delivers one relayed line. {@code line} ends with {@code '\n'} and is shared by every recipient: do not change
-     * its content; its position and limit may be changed (and need not be restored).
+     * Delivers one relayed line: {@code line}'s remaining bytes, ending with {@code '\n'}, shared by every recipient.
+     * Do not change the content; position and limit may be changed (and need not be restored). If
+     * {@code transientBytes}, the content is valid only until the end of the current loop turn (copy what must wait
+     * longer, as {@code TcpConnection.sendTransient} does).
      */
-    protected abstract void deliver(ByteBuffer line);
+    protected abstract void deliver(ByteBuffer line, boolean transientBytes);
 
     @Override
     public String toString() {

@@ -93,8 +93,12 @@ public final class TcpRelay implements TcpHandler {
         }
 
         @Override
-        protected void deliver(ByteBuffer line) {
-            connection.send(line);
+        protected void deliver(ByteBuffer line, boolean transientBytes) {
+            if (transientBytes) {
+                connection.sendTransient(line);
+            } else {
+                connection.send(line);
+            }
         }
     }
 }

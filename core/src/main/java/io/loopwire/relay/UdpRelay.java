@@ -143,8 +143,8 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         }
 
         @Override
-        protected void deliver(ByteBuffer line) {
-            line.limit(line.limit() - 1); // a datagram is the message: no line terminator
+        protected void deliver(ByteBuffer line, boolean transientBytes) {
+            line.limit(line.limit() - 1); // a datagram is the message: no line terminator; queued sends are copies
             endpoint.send(address(), line);
         }
     }

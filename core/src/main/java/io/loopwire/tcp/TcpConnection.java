@@ -33,14 +33,14 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     /** Reads per wake-up at most, so one busy peer cannot starve the others. */
     static final int MAX_READS_PER_WAKEUP = 16;
     /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
-    private static final int MAX_WRITES_PER_FLUSH = 4;
+    private static final int MAX_WRITES_PER_FLUSH = 16;
     private static final int INITIAL_QUEUE_SLOTS = 4;
     /** A drained queue bigger than this is dropped, so a burst does not pin memory on an idle connection. */
     private static final int RETAINED_QUEUE_SLOTS = 64;
 
     private enum State { OPEN, CLOSING, CLOSED }
 
-    private final TcpServer server;
+    private final ConnectionGroup group;
     private final Reactor reactor;
     private final SocketChannel channel;
     private final TcpHandler handler;
@@ -64,6 +64,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     private ByteBuffer[] queue;
     private int[] queueStart;
     private int[] queueEnd;
+    private boolean[] queueTransient;
     private int queueHead;
     private int queueCount;
     private long queuedBytes;
@@ -75,12 +76,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     TcpConnection next;
     private Object attachment;
 
-    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote) {
-        this.server = server;
-        this.reactor = server.reactor();
+    TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote) {
+        this.group = group;
+        this.reactor = group.reactor;
         this.channel = channel;
-        this.handler = server.handler();
-        this.framer = server.framer();
+        this.handler = group.handler;
+        this.framer = group.framer;
         this.remote = remote;
         this.peer = remote.getAddress().getHostAddress() + ':' + remote.getPort();
         this.lastReadNanos = System.nanoTime();
@@ -136,6 +137,19 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
      * @return {@code false} if the message was not queued: the connection is closing, or the outbound limit was hit
      */
     public boolean send(ByteBuffer message) {
+        return send(message, false);
+    }
+
+    /**
+     * As {@link #send}, for a buffer whose content stays valid only until the end of the current loop turn: what the
+     * socket has not taken by then is copied. A producer can then reuse one scratch buffer every turn, and the
+     * common case (the socket takes everything) allocates nothing; only a peer that falls behind costs a copy.
+     */
+    public boolean sendTransient(ByteBuffer message) {
+        return send(message, true);
+    }
+
+    private boolean send(ByteBuffer message, boolean transientBytes) {
         assert reactor.inLoop() : "send off the loop thread";
         if (state != State.OPEN || closeAtEndOfTurn != null) {
             return false;
@@ -144,12 +158,17 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (length == 0) {
             return true;
         }
-        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > server.maxOutboundBytes()) {
+        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
             return overflow();
         }
-        enqueue(message);
-        server.stats.messagesOut++;
-        if (writable && queuedBytes > server.highWaterBytes()) {
+        if (transientBytes && (interestOps & SelectionKey.OP_WRITE) != 0) {
+            // The socket is full: nothing will be written this turn, so keep a copy now.
+            message = copyOf(message, message.position(), message.limit());
+            transientBytes = false;
+        }
+        enqueue(message, transientBytes);
+        group.stats.messagesOut++;
+        if (writable && queuedBytes > group.highWaterBytes) {
             writable = false;
             notifyWritability(false);
         }
@@ -157,9 +176,16 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         return true;
     }
 
+    /** A private copy of {@code source[start, end)}; moves {@code source}'s position and limit. */
+    private static ByteBuffer copyOf(ByteBuffer source, int start, int end) {
+        ByteBuffer copy = ByteBuffer.allocate(end - start);
+        source.limit(end).position(start);
+        return copy.put(source).flip();
+    }
+
     private boolean overflow() {
-        if (server.overflowPolicy() == OverflowPolicy.DROP) {
-            server.stats.messagesDropped++;
+        if (group.overflowPolicy == OverflowPolicy.DROP) {
+            group.stats.messagesDropped++;
             return false;
         }
         try {
@@ -200,13 +226,13 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         releaseQueue();
         carry = null;
-        server.connectionClosed(this, reason);
+        group.connectionClosed(this, reason);
     }
 
     /**
      * Closes gracefully: queues {@code lastMessage} (if not null, regardless of the outbound limit), flushes, shuts
      * the output down and waits for the peer to close its side, then closes. Input meanwhile is read and discarded,
-     * so the peer sees our last message instead of a reset. The whole sequence is bounded by the server's close
+     * so the peer sees our last message instead of a reset. The whole sequence is bounded by the close
      * timeout.
      */
     public void closeAfter(ByteBuffer lastMessage, CloseReason reason) {
@@ -217,15 +243,15 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         state = State.CLOSING;
         closeReason = reason;
         if (lastMessage != null && lastMessage.hasRemaining()) {
-            enqueue(lastMessage);
+            enqueue(lastMessage, false);
         }
-        closeTimer = reactor.schedule(server.closeTimeout(), this::closeTimedOut);
+        closeTimer = reactor.schedule(group.closeTimeout, this::closeTimedOut);
         scheduleFlush();
     }
 
     private void closeTimedOut() {
         if (state == State.CLOSING) {
-            log.debug("{} did not finish closing within {}; closing now", peer, server.closeTimeout());
+            log.debug("{} did not finish closing within {}; closing now", peer, group.closeTimeout);
             close(closeReason);
         }
     }
@@ -260,8 +286,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             if (n == 0) {
                 return;
             }
-            server.stats.bytesIn += n;
-            if (server.idleTimeoutNanos() > 0) {
+            group.stats.bytesIn += n;
+            if (group.idleTimeoutNanos > 0) {
                 lastReadNanos = System.nanoTime();
             }
             if (state != State.OPEN) {
@@ -293,13 +319,17 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
                 }
                 return;
             }
+            int known = carry.position();
             int take = Math.min(input.remaining(), carry.remaining());
             int inputLimit = input.limit();
             input.limit(input.position() + take);
             carry.put(input);
             input.limit(inputLimit);
             carry.flip();
-            framer.decode(carry, this);
+            framer.decode(carry, known, this);
+            if (state == State.CLOSED) {
+                return; // the handler closed the connection during a frame, and close() released the carry buffer
+            }
             carry.compact();
             if (!carry.hasRemaining()) {
                 throw new FrameTooLongException("frame", framer.maxFrameBytes());
@@ -320,7 +350,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     @Override
     public void onFrame(ByteBuffer frame) {
         if (state == State.OPEN) {
-            server.stats.framesIn++;
+            group.stats.framesIn++;
             handler.onFrame(this, frame);
         }
     }
@@ -339,11 +369,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
     }
 
-    private void enqueue(ByteBuffer message) {
+    private void enqueue(ByteBuffer message, boolean transientBytes) {
         if (queue == null) {
             queue = new ByteBuffer[INITIAL_QUEUE_SLOTS];
             queueStart = new int[INITIAL_QUEUE_SLOTS];
             queueEnd = new int[INITIAL_QUEUE_SLOTS];
+            queueTransient = new boolean[INITIAL_QUEUE_SLOTS];
         } else if (queueCount == queue.length) {
             growQueue();
         }
@@ -351,6 +382,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         queue[slot] = message;
         queueStart[slot] = message.position();
         queueEnd[slot] = message.limit();
+        queueTransient[slot] = transientBytes;
         queueCount++;
         queuedBytes += message.remaining() + QUEUE_ENTRY_OVERHEAD_BYTES;
     }
@@ -360,15 +392,18 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         ByteBuffer[] buffers = new ByteBuffer[capacity];
         int[] starts = new int[capacity];
         int[] ends = new int[capacity];
+        boolean[] transients = new boolean[capacity];
         for (int i = 0; i < queueCount; i++) {
             int slot = (queueHead + i) & (queue.length - 1);
             buffers[i] = queue[slot];
             starts[i] = queueStart[slot];
             ends[i] = queueEnd[slot];
+            transients[i] = queueTransient[slot];
         }
         queue = buffers;
         queueStart = starts;
         queueEnd = ends;
+        queueTransient = transients;
         queueHead = 0;
     }
 
@@ -376,6 +411,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         queue = null;
         queueStart = null;
         queueEnd = null;
+        queueTransient = null;
         queueHead = 0;
         queueCount = 0;
         queuedBytes = 0;
@@ -413,18 +449,16 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         ByteBuffer[] batch = reactor.gatherScratch();
         for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && queueCount > 0; attempt++) {
-            int n = 0;
-            long batchBytes = 0;
+            int n = Math.min(queueCount, batch.length);
             int mask = queue.length - 1;
-            for (int i = 0; i < queueCount && n < batch.length; i++) {
+            for (int i = 0; i < n; i++) {
                 int slot = (queueHead + i) & mask;
-                ByteBuffer b = queue[slot];
-                if (contains(batch, n, b)) {
-                    break; // one buffer object can describe one range per write
-                }
-                b.limit(queueEnd[slot]).position(queueStart[slot]);
-                batch[n++] = b;
-                batchBytes += queueEnd[slot] - queueStart[slot];
+                batch[i] = queue[slot].limit(queueEnd[slot]).position(queueStart[slot]);
+            }
+            n = validPrefix(batch, n);
+            long batchBytes = 0;
+            for (int i = 0; i < n; i++) {
+                batchBytes += batch[i].remaining();
             }
             long written;
             try {
@@ -436,13 +470,14 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
                 return;
             }
             Arrays.fill(batch, 0, n, null);
-            server.stats.bytesOut += written;
+            group.stats.bytesOut += written;
             consume(written);
             if (written < batchBytes) {
                 break; // the socket buffer is full
             }
         }
         if (queueCount > 0) {
+            keepTransientBytes();
             setInterest(interestOps | SelectionKey.OP_WRITE);
             return;
         }
@@ -450,13 +485,40 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         drained();
     }
 
-    private static boolean contains(ByteBuffer[] batch, int n, ByteBuffer b) {
-        for (int i = 0; i < n; i++) {
-            if (batch[i] == b) {
-                return true;
+    /** The socket did not take everything: copy what is left of buffers that are only valid this turn. */
+    private void keepTransientBytes() {
+        int mask = queue.length - 1;
+        for (int i = 0; i < queueCount; i++) {
+            int slot = (queueHead + i) & mask;
+            if (queueTransient[slot]) {
+                queue[slot] = copyOf(queue[slot], queueStart[slot], queueEnd[slot]);
+                queueEnd[slot] -= queueStart[slot];
+                queueStart[slot] = 0;
+                queueTransient[slot] = false;
             }
         }
-        return false;
+    }
+
+    /**
+     * How many leading entries of {@code batch} can go in one gathering write. A buffer object queued twice holds
+     * only the range set last, while the kernel is given each element's range as it is when the write starts: the
+     * batch stops before the first entry whose range was overwritten that way. Linear, and allocation-free (no
+     * identity set).
+     */
+    private int validPrefix(ByteBuffer[] batch, int n) {
+        int mask = queue.length - 1;
+        for (int i = 0; i < n; i++) {
+            int slot = (queueHead + i) & mask;
+            ByteBuffer b = batch[i];
+            if (b.position() != queueStart[slot] || b.limit() != queueEnd[slot]) {
+                if (i == 0) {
+                    b.limit(queueEnd[slot]).position(queueStart[slot]);
+                    return 1;
+                }
+                return i;
+            }
+        }
+        return n;
     }
 
     private void consume(long written) {

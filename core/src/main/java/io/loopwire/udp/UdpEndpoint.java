@@ -107,7 +107,8 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             return false;
         }
         if (queuedData == null) {
-            queuedData = new ByteBuffer[Integer.highestOneBit(maxQueued - 1) << 1];
+            // The next power of two >= maxQueued; at least 1 (for maxQueued == 1 the shift alone gives 0).
+            queuedData = new ByteBuffer[Math.max(1, Integer.highestOneBit(maxQueued - 1) << 1)];
             queuedTargets = new SocketAddress[queuedData.length];
         }
         int slot = (queueHead + queueCount) & (queuedData.length - 1);
@@ -205,7 +206,9 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
                 return null;
             });
         } catch (IOException e) {
-            log.warn("closing {} failed", localAddress, e);
+            if (!reactor.isClosing()) { // a closed reactor has closed every channel already
+                log.warn("closing {} failed", localAddress, e);
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code loopwire.jar}: one sub-command per example. */
 @Command(name = "loopwire.jar", mixinStandardHelpOptions = true, version = "loopwire 0.1.0",
         description = "Small network services on one NIO selector loop.",
-        subcommands = {ServerMain.class, TcpClientMain.class, UdpClientMain.class})
+        subcommands = {ServerMain.class, TcpClientMain.class, UdpClientMain.class, MonitorMain.class,
+            DemoMain.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

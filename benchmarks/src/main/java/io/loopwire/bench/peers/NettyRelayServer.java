@@ -1,0 +1,351 @@
+package io.loopwire.bench.peers;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import io.loopwire.bench.Cli;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE NIO event loop (boss, children
+ * and the datagram channel share {@code MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())}), so it is a
+ * fair peer for loopwire's single {@code Selector} loop.
+ *
+ * <p>Wire behaviour as loopwire's chat server (DESIGN.md "Wire contracts"): lines up to 65536 bytes ending
+ * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
+ * are announced as {@code * <ip>:<port> joined|left}; {@code /quit} or {@code /sair} flushes and closes; a longer
+ * line gets {@code ! error: line longer than 65536 bytes} and a close. UDP: {@code ping} is answered {@code ping};
+ * an LWP1 probe is echoed byte for byte; other datagrams are ignored (the UDP chat room is not part of this peer).
+ *
+ * <p>Hot path: the relayed line is encoded once into a pooled direct buffer (Netty 4.2's default allocator) and
+ * each recipient gets a {@code retainedDuplicate()} written with the channel's void promise. Flushes are
+ * coalesced: a written-to recipient is marked dirty, and one task per event-loop iteration, run after the I/O
+ * phase, flushes every dirty channel once. Outbound is bounded by a write-buffer water mark (high 1 MiB): a
+ * recipient still unwritable when the next message for it arrives is closed as a slow consumer.
+ *
+ * @implNote Thread-safe entry points are {@link #start} and {@link #close}; everything else runs on the one event
+ *     loop, so the room needs no locks.
+ */
+public final class NettyRelayServer implements AutoCloseable {
+    /** Longest accepted line, delimiter excluded. */
+    public static final int MAX_LINE_BYTES = 65536;
+    /** Outbound bytes a recipient may have queued before it counts as a slow consumer. */
+    public static final int MAX_OUTBOUND_BYTES = 1024 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(NettyRelayServer.class);
+    private static final ByteBuf PING = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(4).writeBytes("ping".getBytes(StandardCharsets.US_ASCII)));
+
+    private final EventLoopGroup group;
+    private final Channel tcp;
+    private final Channel udp;
+
+    private NettyRelayServer(EventLoopGroup group, Channel tcp, Channel udp) {
+        this.group = group;
+        this.tcp = tcp;
+        this.udp = udp;
+    }
+
+    /** Binds TCP and UDP (port 0 allowed) and starts serving. */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind)
+            throws InterruptedException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Room room = new Room(group.next());
+            ServerBootstrap server = new ServerBootstrap()
+                    .group(group, group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(MAX_OUTBOUND_BYTES / 2, MAX_OUTBOUND_BYTES))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
+                                    new Member(room));
+                        }
+                    });
+            Channel tcp = server.bind(tcpBind).sync().channel();
+            Channel udp = new Bootstrap()
+                    .group(group)
+                    .channel(NioDatagramChannel.class)
+                    .handler(new PingEcho())
+                    .bind(udpBind).sync().channel();
+            return new NettyRelayServer(group, tcp, udp);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public InetSocketAddress tcpAddress() {
+        return (InetSocketAddress) tcp.localAddress();
+    }
+
+    public InetSocketAddress udpAddress() {
+        return (InetSocketAddress) udp.localAddress();
+    }
+
+    @Override
+    public void close() {
+        tcp.close().syncUninterruptibly();
+        udp.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        PeerMain.Options o = PeerMain.parse(args,
+                "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " " + PeerMain.USAGE_OPTIONS);
+        NettyRelayServer server = start(o.tcp(), o.udp());
+        PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server);
+    }
+
+    /** Members and the dirty list; touched only on the event loop. */
+    private static final class Room {
+        private final EventLoop loop;
+        private final Runnable flushDirty = this::flushDirty;
+        /** Copied on join/leave, so a broadcast iterates a stable array even if a recipient closes meanwhile. */
+        private Member[] members = new Member[0];
+        private ArrayList<Member> dirty = new ArrayList<>();
+        private ArrayList<Member> flushing = new ArrayList<>();
+        private boolean flushScheduled;
+
+        Room(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void join(Member m) {
+            broadcast(m, notice(m, " joined\n"));
+            Member[] next = Arrays.copyOf(members, members.length + 1);
+            next[members.length] = m;
+            members = next;
+        }
+
+        void leave(Member m) {
+            Member[] current = members;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == m) {
+                    Member[] next = new Member[current.length - 1];
+                    System.arraycopy(current, 0, next, 0, i);
+                    System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                    members = next;
+                    broadcast(m, notice(m, " left\n"));
+                    return;
+                }
+            }
+        }
+
+        private ByteBuf notice(Member m, String what) {
+            return Unpooled.copiedBuffer("* " + m.name + what, StandardCharsets.UTF_8);
+        }
+
+        /** Sends {@code msg} to every member but {@code from}; takes ownership of {@code msg}. */
+        void broadcast(Member from, ByteBuf msg) {
+            assert loop.inEventLoop();
+            try {
+                for (Member m : members) {
+                    if (m != from) {
+                        m.send(msg.retainedDuplicate());
+                    }
+                }
+            } finally {
+                msg.release();
+            }
+        }
+
+        void markDirty(Member m) {
+            if (m.dirty) {
+                return;
+            }
+            m.dirty = true;
+            dirty.add(m);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                // Called from a read on the loop: the task runs after this iteration's I/O phase, so every
+                // recipient is flushed once per iteration however many senders wrote to it.
+                loop.execute(flushDirty);
+            }
+        }
+
+        private void flushDirty() {
+            flushScheduled = false;
+            // Swap first: a flush can close a channel, whose leave notice marks others dirty for the next task.
+            ArrayList<Member> batch = dirty;
+            dirty = flushing;
+            flushing = batch;
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                Member m = batch.get(i);
+                m.dirty = false;
+                m.channel.flush();
+            }
+            batch.clear();
+        }
+    }
+
+    /** One TCP member: its pipeline's last handler. */
+    private static final class Member extends ChannelInboundHandlerAdapter {
+        private final Room room;
+        private Channel channel;
+        private String name;
+        private byte[] prefix;
+        private boolean joined;
+        private boolean closing;
+        boolean dirty;
+
+        Member(Room room) {
+            this.room = room;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            name = Cli.hostPort((InetSocketAddress) channel.remoteAddress());
+            prefix = ("[" + name + "] ").getBytes(StandardCharsets.UTF_8);
+            joined = true;
+            room.join(this);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (joined) {
+                joined = false;
+                room.leave(this);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf line = (ByteBuf) msg;
+            try {
+                if (closing) {
+                    return;
+                }
+                if (isQuit(line)) {
+                    closing = true;
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ByteBuf out = ctx.alloc().directBuffer(prefix.length + line.readableBytes() + 1);
+                out.writeBytes(prefix).writeBytes(line).writeByte('\n');
+                room.broadcast(this, out);
+            } finally {
+                line.release();
+            }
+        }
+
+        void send(ByteBuf msg) {
+            if (closing || !channel.isActive()) {
+                msg.release();
+                return;
+            }
+            if (!channel.isWritable()) {
+                // Over the high water mark: the peer is not reading. Others must not be slowed down by it.
+                msg.release();
+                closing = true;
+                log.warn("closing slow consumer {} ({} bytes queued)", name,
+                        MAX_OUTBOUND_BYTES - channel.bytesBeforeUnwritable());
+                channel.close();
+                return;
+            }
+            channel.write(msg, channel.voidPromise());
+            room.markDirty(this);
+        }
+
+        private static boolean isQuit(ByteBuf b) {
+            if (b.readableBytes() != 5 || b.getByte(b.readerIndex()) != '/') {
+                return false;
+            }
+            int i = b.readerIndex();
+            return (b.getByte(i + 1) == 'q' && b.getByte(i + 2) == 'u' && b.getByte(i + 3) == 'i'
+                    && b.getByte(i + 4) == 't')
+                    || (b.getByte(i + 1) == 's' && b.getByte(i + 2) == 'a' && b.getByte(i + 3) == 'i'
+                    && b.getByte(i + 4) == 'r');
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof TooLongFrameException && !closing) {
+                closing = true;
+                ctx.writeAndFlush(Unpooled.copiedBuffer("! error: line longer than " + MAX_LINE_BYTES + " bytes\n",
+                        StandardCharsets.UTF_8)).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            log.debug("closing {}: {}", name, cause.toString());
+            ctx.close();
+        }
+    }
+
+    /** UDP: {@code ping} answered, LWP1 probes echoed, replies flushed once per read batch. */
+    private static final class PingEcho extends ChannelInboundHandlerAdapter {
+        private boolean needsFlush;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket packet = (DatagramPacket) msg;
+            try {
+                ByteBuf c = packet.content();
+                int i = c.readerIndex();
+                int n = c.readableBytes();
+                if (n >= 24 && c.getInt(i) == 0x4C575031) { // "LWP1"
+                    ctx.write(new DatagramPacket(c.retain(), packet.sender()), ctx.voidPromise());
+                    needsFlush = true;
+                } else if (isPing(c, i, n)) {
+                    ctx.write(new DatagramPacket(PING.duplicate(), packet.sender()), ctx.voidPromise());
+                    needsFlush = true;
+                }
+            } finally {
+                packet.release();
+            }
+        }
+
+        private static boolean isPing(ByteBuf c, int i, int n) {
+            if (n == 6 && c.getByte(i + 4) == '\r' && c.getByte(i + 5) == '\n' || n == 5 && c.getByte(i + 4) == '\n') {
+                n = 4;
+            }
+            return n == 4 && c.getInt(i) == 0x70696E67; // "ping"
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (needsFlush) {
+                needsFlush = false;
+                ctx.flush();
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // One bad datagram (e.g. ICMP port unreachable surfacing as an error) must not end the UDP service.
+            log.debug("udp error: {}", cause.toString());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.loopwire.bench.peers;
+
+import io.loopwire.bench.Cli;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Set;
+
+/** The CLI shared by the peers: {@code [--bind 127.0.0.1] [--tcp-port 12345] [--udp-port 12345]}. */
+final class PeerMain {
+    static final String USAGE_OPTIONS = "[--bind 127.0.0.1] [--tcp-port 12345] [--udp-port 12345]";
+
+    /** What a peer main needs from the command line. */
+    record Options(InetSocketAddress tcp, InetSocketAddress udp) {
+    }
+
+    private PeerMain() {
+    }
+
+    static Options parse(String[] argv, String usage) {
+        try {
+            Cli cli = Cli.parse(argv, Set.of("bind", "tcp-port", "udp-port"), Set.of());
+            InetAddress bind = cli.address("bind", "127.0.0.1");
+            return new Options(new InetSocketAddress(bind, cli.port("tcp-port", 12345)),
+                    new InetSocketAddress(bind, cli.port("udp-port", 12345)));
+        } catch (IllegalArgumentException e) {
+            Cli.exitWithUsage(e, usage);
+            throw e;
+        }
+    }
+
+    /** Prints the {@code ready} line (the one line on stdout), closes the server on SIGTERM, and blocks. */
+    static void serveUntilKilled(InetSocketAddress tcp, InetSocketAddress udp, AutoCloseable server)
+            throws InterruptedException {
+        System.out.println("ready tcp=" + (tcp == null ? "-" : Cli.hostPort(tcp)) + " udp=" + Cli.hostPort(udp));
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("close failed: " + e);
+            }
+        }, "shutdown"));
+        new java.util.concurrent.CountDownLatch(1).await();
+    }
+
+    static boolean isPing(byte[] a, int off, int len) {
+        if (len == 6 && a[off + 4] == '\r' && a[off + 5] == '\n') {
+            len = 4;
+        } else if (len == 5 && a[off + 4] == '\n') {
+            len = 4;
+        }
+        return len == 4 && a[off] == 'p' && a[off + 1] == 'i' && a[off + 2] == 'n' && a[off + 3] == 'g';
+    }
+
+    /** An LWP1 probe: magic, prober id (4), sequence (8), send time (8), optional padding. */
+    static boolean isProbe(byte[] a, int off, int len) {
+        return len >= 24 && a[off] == 'L' && a[off + 1] == 'W' && a[off + 2] == 'P' && a[off + 3] == '1';
+    }
+}

@@ -1,0 +1,15 @@
+package io.loopwire.alert;
+
+/** Why an {@link Alert} was sent. */
+public enum AlertKind {
+    /** One or more targets moved to a problem state (or between problem states). */
+    CHANGE,
+    /** Targets whose alerted problem is over: they are NORMAL again. */
+    RECOVERY,
+    /** Targets still in the problem state that was alerted, sent every {@code repeat}. */
+    REMINDER,
+    /** Targets found in a problem state by their first classification (bad at start). */
+    INITIAL,
+    /** A target changes state too often; its further alerts are held until it settles. */
+    FLAPPING
+}

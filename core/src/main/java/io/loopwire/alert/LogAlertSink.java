@@ -1,0 +1,75 @@
+package io.loopwire.alert;
+
+import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs each alert through slf4j, at WARN for problems (and flapping) and INFO for recoveries: one line for the alert
+ * and one per target. Optionally also prints the same lines to a console stream (the monitor's console alerts).
+ *
+ * @implNote {@link #send(Alert)} runs on the caller's thread (the loop); it only formats a few lines and writes them
+ *     to the logger and stream, so it is as fast as they are. Safe to call from any thread.
+ */
+public final class LogAlertSink implements AlertSink {
+
+    private static final Logger log = LoggerFactory.getLogger(LogAlertSink.class);
+
+    private final PrintStream console;
+    private final AtomicLong sent = new AtomicLong();
+
+    /** A sink that only logs. */
+    public LogAlertSink() {
+        this(null);
+    }
+
+    /** A sink that logs and also prints to {@code console} (may be {@code null} for none). */
+    public LogAlertSink(PrintStream console) {
+        this.console = console;
+    }
+
+    @Override
+    public void send(Alert alert) {
+        final boolean problem = alert.isProblem();
+        if (problem) {
+            log.warn("alert {}: {}", alert.kind(), alert.subject());
+        } else {
+            log.info("alert {}: {}", alert.kind(), alert.subject());
+        }
+        for (TargetChange c : alert.changes()) {
+            String line = line(alert, c);
+            if (problem) {
+                log.warn("  {}", line);
+            } else {
+                log.info("  {}", line);
+            }
+        }
+        if (console != null) {
+            StringBuilder sb = new StringBuilder(128);
+            sb.append(alert.format(alert.created())).append(" ALERT ").append(alert.subject()).append('\n');
+            for (TargetChange c : alert.changes()) {
+                sb.append("    ").append(line(alert, c)).append('\n');
+            }
+            console.print(sb);
+            console.flush();
+        }
+        sent.incrementAndGet();
+    }
+
+    /** How many alerts this sink has written. */
+    public long sent() {
+        return sent.get();
+    }
+
+    private static String line(Alert alert, TargetChange c) {
+        return c.target() + " " + (c.previous() == null ? "(start)" : c.previous()) + " -> " + c.current()
+                + " since " + alert.format(c.at()) + " rtt " + Alert.rtt(c.lastRttNanos())
+                + (c.detail().isEmpty() ? "" : " (" + c.detail() + ")");
+    }
+
+    @Override
+    public String toString() {
+        return "LogAlertSink";
+    }
+}

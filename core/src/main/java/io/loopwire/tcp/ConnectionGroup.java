@@ -1,0 +1,143 @@
+package io.loopwire.tcp;
+
+import io.loopwire.Reactor;
+import io.loopwire.Timeout;
+import io.loopwire.codec.Framer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connections of one {@link TcpServer} or {@link TcpClient}: their settings, counters and an intrusive list (no
+ * allocation per connection beyond the connection itself), and the idle sweep.
+ *
+ * @implNote Reactor thread only.
+ */
+final class ConnectionGroup {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionGroup.class);
+
+    final Reactor reactor;
+    final TcpHandler handler;
+    final Framer framer;
+    final long maxOutboundBytes;
+    final long highWaterBytes;
+    final OverflowPolicy overflowPolicy;
+    final long idleTimeoutNanos;
+    final Duration closeTimeout;
+    final boolean tcpNoDelay;
+    final TcpStats stats = new TcpStats();
+
+    private TcpConnection first;
+    private Timeout idleCheck;
+
+    ConnectionGroup(ConnectionOptions<?> options) {
+        options.requireHandler();
+        this.reactor = options.reactor;
+        this.handler = options.handler;
+        this.framer = options.framer;
+        this.maxOutboundBytes = options.maxOutboundBytes;
+        this.highWaterBytes = options.maxOutboundBytes / 2;
+        this.overflowPolicy = options.overflowPolicy;
+        this.idleTimeoutNanos = options.idleTimeout.toNanos();
+        this.closeTimeout = options.closeTimeout;
+        this.tcpNoDelay = options.tcpNoDelay;
+    }
+
+    /** Starts the idle sweep if an idle timeout is set. */
+    void startIdleSweep() {
+        if (idleTimeoutNanos > 0 && idleCheck == null) {
+            Duration every = Duration.ofNanos(Math.max(idleTimeoutNanos / 4, Duration.ofMillis(10).toNanos()));
+            idleCheck = reactor.scheduleAtFixedRate(every, every, this::closeIdleConnections);
+        }
+    }
+
+    /**
+     * Serves a connected channel: configures it, registers it and tells the handler. Returns null (and closes the
+     * channel) if set-up failed.
+     */
+    TcpConnection adopt(SocketChannel channel) {
+        TcpConnection connection;
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, tcpNoDelay);
+            connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress());
+            connection.registered(reactor.register(channel, SelectionKey.OP_READ, connection));
+        } catch (IOException e) {
+            log.debug("dropping a connection that failed during set-up: {}", e.toString());
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // discarded anyway
+            }
+            return null;
+        }
+        stats.accepted++;
+        stats.open++;
+        connection.next = first;
+        if (first != null) {
+            first.prev = connection;
+        }
+        first = connection;
+        try {
+            handler.onConnected(connection);
+        } catch (RuntimeException e) {
+            connection.fail(e);
+        }
+        return connection;
+    }
+
+    void connectionClosed(TcpConnection connection, CloseReason reason) {
+        stats.open--;
+        stats.closedByReason[reason.ordinal()]++;
+        if (connection.prev != null) {
+            connection.prev.next = connection.next;
+        } else {
+            first = connection.next;
+        }
+        if (connection.next != null) {
+            connection.next.prev = connection.prev;
+        }
+        connection.prev = null;
+        connection.next = null;
+        try {
+            handler.onClosed(connection, reason);
+        } catch (RuntimeException e) {
+            log.warn("onClosed failed for {}", connection.peer(), e);
+        }
+    }
+
+    /** Calls {@code action} for every open connection; the action may close connections. */
+    void forEach(Consumer<TcpConnection> action) {
+        TcpConnection c = first;
+        while (c != null) {
+            TcpConnection next = c.next;
+            action.accept(c);
+            c = next;
+        }
+    }
+
+    private void closeIdleConnections() {
+        long now = System.nanoTime();
+        forEach(c -> {
+            if (c.isOpen() && now - c.lastReadNanos > idleTimeoutNanos) {
+                c.closeAfter(null, CloseReason.IDLE_TIMEOUT);
+            }
+        });
+    }
+
+    /** Stops the idle sweep and closes every connection now. */
+    void closeAll(CloseReason reason) {
+        if (idleCheck != null) {
+            idleCheck.cancel();
+        }
+        while (first != null) {
+            first.close(reason);
+        }
+    }
+}

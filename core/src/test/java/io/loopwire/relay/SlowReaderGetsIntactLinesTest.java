@@ -1,0 +1,59 @@
+package io.loopwire.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopwire.Reactor;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Relayed lines live in scratch memory reused every loop turn; a recipient whose socket falls behind must keep a
+ * copy. A reader that starts late must still get every line intact and in order.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SlowReaderGetsIntactLinesTest {
+
+    @Test
+    void linesQueuedForALateReaderSurviveScratchReuse() throws Exception {
+        int lines = 20_000;
+        try (Reactor reactor = new Reactor("slow-reader-test").start()) {
+            ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0)
+                    .maxOutboundBytes(64L * 1024 * 1024).start();
+            int port = server.tcpAddress().getPort();
+            try (Socket late = new Socket("127.0.0.1", port); Socket sender = new Socket("127.0.0.1", port)) {
+                late.setReceiveBufferSize(64 * 1024); // small, so the server's socket buffer fills early
+                BufferedReader lateIn = new BufferedReader(new InputStreamReader(late.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(lateIn.readLine()).endsWith(" joined");
+                OutputStream out = sender.getOutputStream();
+                StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < lines; i++) {
+                    batch.append("message number ").append(i).append(" with some padding to make it longer\n");
+                    if (batch.length() > 8192) {
+                        out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
+                        batch.setLength(0);
+                    }
+                }
+                out.write(batch.toString().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                // Everything is queued at the server before the late reader starts reading.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (reactor.call(() -> server.tcpServer().stats().framesIn()) < lines) {
+                    assertThat(System.nanoTime()).as("server read every line in time").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                String prefix = "[127.0.0.1:" + sender.getLocalPort() + "] ";
+                for (int i = 0; i < lines; i++) {
+                    assertThat(lateIn.readLine())
+                            .isEqualTo(prefix + "message number " + i + " with some padding to make it longer");
+                }
+            }
+        }
+    }
+}

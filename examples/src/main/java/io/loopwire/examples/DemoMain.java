@@ -1,0 +1,126 @@
+package io.loopwire.examples;
+
+import io.loopwire.Reactor;
+import io.loopwire.alert.AlertPolicy;
+import io.loopwire.alert.AlertingListener;
+import io.loopwire.alert.LogAlertSink;
+import io.loopwire.probe.ClassifierConfig;
+import io.loopwire.probe.LatencyProber;
+import io.loopwire.relay.ChatServer;
+import io.loopwire.tcp.TcpClient;
+import io.loopwire.tcp.TcpConnection;
+import io.loopwire.udp.UdpEndpoint;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code demo}: the whole system on ONE reactor thread, no set-up needed. A chat server; two TCP clients and one UDP
+ * client chatting through it; a monitor probing the server and a second, simulated link that turns slow, then goes
+ * down, then recovers; console alerts on confirmed changes; a summary at the end.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Chat server, chatting clients and a latency monitor on one loop, for about 15 seconds.")
+final class DemoMain implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Args.check(seconds >= 5 && seconds <= 3600, "--seconds must be in 5..3600, was " + seconds);
+        Reactor reactor = new Reactor("loopwire-demo");
+        ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
+        say("chat server ready: tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
+                + Args.hostPort(server.udpAddress()));
+
+        // Chat clients, on the same loop as the server.
+        TcpClient tcpClients = TcpClient.builder(reactor).handler((connection, frame) ->
+                say(connection.attachment() + " <- " + StandardCharsets.UTF_8.decode(frame))).build();
+        UdpEndpoint carol = UdpEndpoint.builder(reactor).handler((endpoint, sender, data) ->
+                say("carol <- " + StandardCharsets.UTF_8.decode(data))).start();
+        reactor.start();
+        TcpConnection alice = tcpClients.connect(server.tcpAddress()).get(5, TimeUnit.SECONDS);
+        reactor.execute(() -> alice.attach("alice"));
+        TcpConnection bob = tcpClients.connect(server.tcpAddress()).get(5, TimeUnit.SECONDS);
+        reactor.execute(() -> bob.attach("bob"));
+        InetSocketAddress udpServer = server.udpAddress();
+        reactor.execute(() -> carol.send(udpServer, ByteBuffer.allocate(0))); // an empty datagram joins silently
+
+        // A second link to watch: an echo that turns slow after a third of the run, stops answering after two
+        // thirds, and comes back near the end.
+        long startNanos = System.nanoTime();
+        long third = TimeUnit.SECONDS.toNanos(seconds) / 3;
+        UdpEndpoint flaky = UdpEndpoint.builder(reactor).handler((endpoint, sender, data) -> {
+            long t = System.nanoTime() - startNanos;
+            if (t < third || t > 2 * third + third * 3 / 5) {
+                endpoint.send(sender, data);
+            } else if (t < 2 * third) {
+                ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+                reactor.schedule(Duration.ofMillis(150), () -> endpoint.send(sender, copy));
+            }
+        }).start();
+
+        // The monitor: both links probed every 500 ms, alerts on the console.
+        System.setProperty("org.slf4j.simpleLogger.log.io.loopwire.alert", "error"); // alerts are printed below
+        LogAlertSink console = new LogAlertSink(System.out);
+        CountDownLatch done = new CountDownLatch(1);
+        // Only state changes and alerts are printed: a line per probe would drown the chat.
+        RoundPrinter printer = new RoundPrinter(System.out, false, done::countDown);
+        AlertingListener alerts = new AlertingListener(reactor,
+                new AlertPolicy(AlertPolicy.Config.defaults().withGroupWait(Duration.ZERO), console), printer);
+        LatencyProber prober = LatencyProber.builder(reactor)
+                .target("chat-server", server.udpAddress())
+                .target("flaky-link", flaky.localAddress())
+                .interval(Duration.ofMillis(500))
+                .classifier(ClassifierConfig.defaults().withTimeout(Duration.ofMillis(400)))
+                .rounds(seconds * 2L)
+                .listener(alerts)
+                .start();
+
+        // The chat script: one line every ~1.5 s, from alternating clients.
+        String[] lines = {"alice: hi all, anyone there?", "bob: hello alice!", "carol: hi from UDP",
+            "alice: a monitor watches two links from this same thread", "bob: the flaky one just turned SLOW",
+            "carol: one loop: TCP, UDP, probes and alerts", "alice: now it stopped answering...", "bob: bye!"};
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            ByteBuffer bytes = ByteBuffer.wrap(line.substring(line.indexOf(": ") + 2).getBytes(StandardCharsets.UTF_8));
+            Runnable send = line.startsWith("alice") ? () -> alice.send(withNewline(bytes))
+                    : line.startsWith("bob") ? () -> bob.send(withNewline(bytes))
+                    : () -> carol.send(udpServer, bytes);
+            reactor.schedule(Duration.ofMillis(500 + (long) i * seconds * 1000 / (lines.length + 1)), () -> {
+                say(line.substring(0, line.indexOf(':')) + " -> " + line.substring(line.indexOf(": ") + 2));
+                send.run();
+            });
+        }
+
+        done.await(seconds + 10L, TimeUnit.SECONDS);
+        reactor.call(() -> {
+            alerts.flush();
+            say("summary: " + server.tcpRoom().messagesRelayed() + " messages relayed, "
+                    + server.tcpRoom().deliveries() + " deliveries, "
+                    + server.udpRelay().pingEcho().probesEchoed() + " probes echoed, "
+                    + console.sent() + " alerts");
+            RoundPrinter.printStatistics(System.out, prober.targets());
+            return null;
+        });
+        prober.close();
+        reactor.close();
+        return 0;
+    }
+
+    private static ByteBuffer withNewline(ByteBuffer text) {
+        return ByteBuffer.allocate(text.remaining() + 1).put(text.duplicate()).put((byte) '\n').flip();
+    }
+
+    private static void say(String line) {
+        System.out.printf("%6.2fs  %s%n", (System.nanoTime() - T0) / 1e9, line);
+    }
+
+    private static final long T0 = System.nanoTime();
+}

@@ -1,0 +1,165 @@
+package io.loopwire.examples;
+
+import io.loopwire.Reactor;
+import io.loopwire.alert.AlertPolicy;
+import io.loopwire.alert.AlertSink;
+import io.loopwire.alert.AlertingListener;
+import io.loopwire.alert.EmailAlertSink;
+import io.loopwire.alert.LogAlertSink;
+import io.loopwire.probe.ClassifierConfig;
+import io.loopwire.probe.LatencyProber;
+import io.loopwire.probe.ProbeTarget;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code monitor}: probes UDP targets on one reactor, prints every round and state change, and alerts (console, and
+ * e-mail when an SMTP server is given) on confirmed changes only.
+ */
+@Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure UDP round trips to targets, classify the link, alert on confirmed changes.")
+final class MonitorMain implements Callable<Integer> {
+    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "A target (repeatable).")
+    List<String> targets = new ArrayList<>();
+    @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
+            description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
+    Duration interval;
+    @Option(names = "--timeout", defaultValue = "2s", converter = Units.DurationConverter.class,
+            description = "No reply within this is a loss (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+    @Option(names = "--slow", defaultValue = "100ms", converter = Units.DurationConverter.class,
+            description = "RTT from which a link is SLOW (default ${DEFAULT-VALUE}).")
+    Duration slow;
+    @Option(names = "--very-slow", defaultValue = "300ms", converter = Units.DurationConverter.class,
+            description = "RTT from which a link is VERY_SLOW (default ${DEFAULT-VALUE}).")
+    Duration verySlow;
+    @Option(names = "--count", defaultValue = "0", description = "Stop after N rounds and print statistics (0 = run until stopped).")
+    long count;
+    @Option(names = "--probe", defaultValue = "binary", description = "binary (LWP1 packets) or text (ping/ping) (default ${DEFAULT-VALUE}).")
+    LatencyProber.Mode probe;
+    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive losses that mean DOWN (default ${DEFAULT-VALUE}).")
+    int downAfter;
+    @Option(names = "--confirm", defaultValue = "2", description = "Agreeing rounds needed to change state (default ${DEFAULT-VALUE}).")
+    int confirm;
+    @Option(names = "--repeat", defaultValue = "4h", converter = Units.DurationConverter.class,
+            description = "Reminder period while a link stays bad (default ${DEFAULT-VALUE}).")
+    Duration repeat;
+    @Option(names = "--group-wait", defaultValue = "30s", converter = Units.DurationConverter.class,
+            description = "Changes within this go out as one alert (default ${DEFAULT-VALUE}).")
+    Duration groupWait;
+    @Option(names = "--smtp-host", description = "SMTP server for e-mail alerts (password from LOOPWIRE_SMTP_PASSWORD).")
+    String smtpHost;
+    @Option(names = "--smtp-port", description = "SMTP port (default 587, 465 with tls, 25 with none).")
+    Integer smtpPort;
+    @Option(names = "--smtp-security", defaultValue = "starttls", description = "starttls (required), tls or none (default ${DEFAULT-VALUE}).")
+    EmailAlertSink.Security smtpSecurity;
+    @Option(names = "--smtp-user", description = "SMTP user name.")
+    String smtpUser;
+    @Option(names = "--mail-from", description = "Sender address of alerts.")
+    String mailFrom;
+    @Option(names = "--mail-to", description = "Recipient of alerts (repeatable).")
+    List<String> mailTo = new ArrayList<>();
+    @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
+    boolean smtpTrustAll;
+
+    @Override
+    public Integer call() throws Exception {
+        ClassifierConfig classifier = classifierConfig();
+        AlertPolicy.Config alerting = alertConfig();
+        AlertSink sink = alertSink();
+        Reactor reactor = new Reactor("loopwire-monitor");
+        CountDownLatch finished = new CountDownLatch(1);
+        RoundPrinter printer = new RoundPrinter(System.out, true, finished::countDown);
+        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
+        LatencyProber.Builder builder = LatencyProber.builder(reactor)
+                .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
+        for (String target : targets) {
+            InetSocketAddress address = Args.hostPort("--target", target);
+            builder.target(target, address);
+        }
+        LatencyProber prober = builder.start();
+        System.out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
+                + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
+        Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink), "loopwire-monitor-stop");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        reactor.start();
+        finished.await();
+        Runtime.getRuntime().removeShutdownHook(shutdown);
+        stop(reactor, prober, alerts, sink);
+        return 0;
+    }
+
+    /** Prints the statistics, sends pending alerts (bounded), and stops the loop. */
+    private static void stop(Reactor reactor, LatencyProber prober, AlertingListener alerts, AlertSink sink) {
+        try {
+            reactor.call(() -> {
+                alerts.flush();
+                RoundPrinter.printStatistics(System.out, prober.targets());
+                return null;
+            });
+        } catch (Exception e) {
+            System.err.println("monitor: could not flush alerts: " + e.getMessage());
+        }
+        alerts.close();
+        prober.close();
+        reactor.close();
+        sink.close(Duration.ofSeconds(10));
+    }
+
+    private ClassifierConfig classifierConfig() {
+        Args.check(!targets.isEmpty(), "--target is required");
+        Args.check(count >= 0, "--count must not be negative, was " + count);
+        Args.check(!interval.isZero(), "--interval must be positive");
+        try {
+            return new ClassifierConfig(slow, verySlow, timeout, downAfter, confirm);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
+        }
+    }
+
+    private AlertPolicy.Config alertConfig() {
+        try {
+            return AlertPolicy.Config.defaults().withRepeat(repeat).withGroupWait(groupWait);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
+        }
+    }
+
+    private AlertSink alertSink() {
+        LogAlertSink console = new LogAlertSink(System.out);
+        if (smtpHost == null) {
+            Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
+                    "--mail-from/--mail-to/--smtp-user need --smtp-host");
+            return console;
+        }
+        Args.check(mailFrom != null, "--mail-from is required with --smtp-host");
+        Args.check(!mailTo.isEmpty(), "--mail-to is required with --smtp-host");
+        String password = System.getenv("LOOPWIRE_SMTP_PASSWORD");
+        Args.check(smtpUser == null || password != null,
+                "--smtp-user needs the password in the environment variable LOOPWIRE_SMTP_PASSWORD");
+        if (smtpTrustAll) {
+            System.err.println("monitor: warning: --smtp-trust-all accepts any certificate; use it only with test servers");
+        }
+        try {
+            EmailAlertSink.Builder b = EmailAlertSink.Config.builder()
+                    .host(smtpHost).security(smtpSecurity).from(mailFrom).to(mailTo.toArray(String[]::new))
+                    .trustAll(smtpTrustAll);
+            if (smtpPort != null) {
+                Args.checkPort("--smtp-port", smtpPort);
+                b.port(smtpPort);
+            }
+            if (smtpUser != null) {
+                b.credentials(smtpUser, password.toCharArray());
+            }
+            return AlertSink.all(console, new EmailAlertSink(b.build()));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError(e.getMessage());
+        }
+    }
+}
