@@ -9,7 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code tcp-client}: a line chat client. Sends each stdin line, prints what the server relays, and ends on EOF,
@@ -20,20 +20,17 @@ import picocli.CommandLine.Option;
 @Command(name = "tcp-client", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Chat over TCP: stdin lines go to the server, relayed lines go to stdout.")
 final class TcpClientMain implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
-    String host;
-    @Option(names = "--port", defaultValue = "12345", description = "Server TCP port (default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    ServerAddress address;
 
     @Override
     public Integer call() throws Exception {
-        Args.checkPort("--port", port);
-        InetSocketAddress server = new InetSocketAddress(Args.address("--host", host), port);
+        InetSocketAddress server = address.resolve();
         Socket socket = new Socket();
         try {
             socket.connect(server, 5000);
         } catch (IOException e) {
-            System.err.println("tcp-client: cannot connect to " + host + ":" + port + ": " + e.getMessage());
+            System.err.println("tcp-client: cannot connect to " + address + ": " + e.getMessage());
             return 1;
         }
         socket.setTcpNoDelay(true);

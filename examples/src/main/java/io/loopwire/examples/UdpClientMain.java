@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code udp-client}: the UDP chat client on a loopwire {@link UdpEndpoint}. Joins with an empty datagram, sends each
@@ -21,15 +21,12 @@ import picocli.CommandLine.Option;
 @Command(name = "udp-client", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Chat over UDP: stdin lines go to the server as datagrams, relayed datagrams go to stdout.")
 final class UdpClientMain implements Callable<Integer> {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
-    String host;
-    @Option(names = "--port", defaultValue = "12345", description = "Server UDP port (default ${DEFAULT-VALUE}).")
-    int port;
+    @Mixin
+    ServerAddress address;
 
     @Override
     public Integer call() throws Exception {
-        Args.checkPort("--port", port);
-        InetSocketAddress server = new InetSocketAddress(Args.address("--host", host), port);
+        InetSocketAddress server = address.resolve();
         try (Reactor reactor = new Reactor("udp-client")) {
             UdpEndpoint endpoint = UdpEndpoint.builder(reactor)
                     .bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
