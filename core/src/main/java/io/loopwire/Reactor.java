@@ -389,7 +389,9 @@ public final class Reactor implements Executor, AutoCloseable {
     private void runEndOfTurn() {
         // End-of-turn work may queue more (a flush that makes a handler send): run those in the next turn.
         while (!endOfTurn.isEmpty()) {
-            endOfTurnRunning.addAll(endOfTurn);
+            for (int i = 0; i < endOfTurn.size(); i++) {
+                endOfTurnRunning.add(endOfTurn.get(i)); // not addAll: it copies through a new array every turn
+            }
             endOfTurn.clear();
             for (int i = 0; i < endOfTurnRunning.size(); i++) {
                 EndOfTurn work = endOfTurnRunning.get(i);

@@ -32,6 +32,7 @@ final class ConnectionGroup {
     final Duration closeTimeout;
     final boolean tcpNoDelay;
     final TcpStats stats = new TcpStats();
+    final SlotPool slotPool = new SlotPool();
 
     private TcpConnection first;
     private Timeout idleCheck;

@@ -28,15 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
 
-    /** What a queued message costs besides its bytes, so the outbound limit also bounds the queue's bookkeeping. */
-    static final int QUEUE_ENTRY_OVERHEAD_BYTES = 32;
     /** Reads per wake-up at most, so one busy peer cannot starve the others. */
     static final int MAX_READS_PER_WAKEUP = 16;
     /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
     private static final int MAX_WRITES_PER_FLUSH = 16;
-    private static final int INITIAL_QUEUE_SLOTS = 4;
-    /** A drained queue bigger than this is dropped, so a burst does not pin memory on an idle connection. */
-    private static final int RETAINED_QUEUE_SLOTS = 64;
 
     private enum State { OPEN, CLOSING, CLOSED }
 
@@ -60,14 +55,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     /** Unfinished frame bytes; null while there are none. */
     private ByteBuffer carry;
 
-    /** Ring of queued messages: the buffer and the range of it still to send. Power-of-two capacity. */
-    private ByteBuffer[] queue;
-    private int[] queueStart;
-    private int[] queueEnd;
-    private boolean[] queueTransient;
-    private int queueHead;
-    private int queueCount;
-    private long queuedBytes;
+    private final OutboundQueue queue;
     private boolean flushScheduled;
     private boolean writable = true;
 
@@ -82,6 +70,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         this.channel = channel;
         this.handler = group.handler;
         this.framer = group.framer;
+        this.queue = new OutboundQueue(group.slotPool);
         this.remote = remote;
         this.peer = remote.getAddress().getHostAddress() + ':' + remote.getPort();
         this.lastReadNanos = System.nanoTime();
@@ -109,7 +98,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
 
     /** Bytes queued for the peer and not yet written (with per-message bookkeeping). */
     public long queuedBytes() {
-        return queuedBytes;
+        return queue.bytes();
     }
 
     /** False while the outbound queue is above its high-water mark. */
@@ -158,29 +147,22 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (length == 0) {
             return true;
         }
-        if (queuedBytes + length + QUEUE_ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
+        if (queue.bytes() + length + OutboundQueue.ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
             return overflow();
         }
         if (transientBytes && (interestOps & SelectionKey.OP_WRITE) != 0) {
             // The socket is full: nothing will be written this turn, so keep a copy now.
-            message = copyOf(message, message.position(), message.limit());
+            message = OutboundQueue.copyOf(message, message.position(), message.limit());
             transientBytes = false;
         }
-        enqueue(message, transientBytes);
+        queue.add(message, transientBytes);
         group.stats.messagesOut++;
-        if (writable && queuedBytes > group.highWaterBytes) {
+        if (writable && queue.bytes() > group.highWaterBytes) {
             writable = false;
             notifyWritability(false);
         }
         scheduleFlush();
         return true;
-    }
-
-    /** A private copy of {@code source[start, end)}; moves {@code source}'s position and limit. */
-    private static ByteBuffer copyOf(ByteBuffer source, int start, int end) {
-        ByteBuffer copy = ByteBuffer.allocate(end - start);
-        source.limit(end).position(start);
-        return copy.put(source).flip();
     }
 
     private boolean overflow() {
@@ -224,7 +206,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         } catch (IOException e) {
             log.debug("closing {} failed", peer, e);
         }
-        releaseQueue();
+        queue.clear();
         carry = null;
         group.connectionClosed(this, reason);
     }
@@ -243,7 +225,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         state = State.CLOSING;
         closeReason = reason;
         if (lastMessage != null && lastMessage.hasRemaining()) {
-            enqueue(lastMessage, false);
+            queue.add(lastMessage, false);
         }
         closeTimer = reactor.schedule(group.closeTimeout, this::closeTimedOut);
         scheduleFlush();
@@ -364,57 +346,9 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         if (state == State.OPEN) {
             closeAfter(null, CloseReason.PEER_CLOSED);
-        } else if (state == State.CLOSING && queueCount == 0) {
+        } else if (state == State.CLOSING && queue.isEmpty()) {
             close(closeReason);
         }
-    }
-
-    private void enqueue(ByteBuffer message, boolean transientBytes) {
-        if (queue == null) {
-            queue = new ByteBuffer[INITIAL_QUEUE_SLOTS];
-            queueStart = new int[INITIAL_QUEUE_SLOTS];
-            queueEnd = new int[INITIAL_QUEUE_SLOTS];
-            queueTransient = new boolean[INITIAL_QUEUE_SLOTS];
-        } else if (queueCount == queue.length) {
-            growQueue();
-        }
-        int slot = (queueHead + queueCount) & (queue.length - 1);
-        queue[slot] = message;
-        queueStart[slot] = message.position();
-        queueEnd[slot] = message.limit();
-        queueTransient[slot] = transientBytes;
-        queueCount++;
-        queuedBytes += message.remaining() + QUEUE_ENTRY_OVERHEAD_BYTES;
-    }
-
-    private void growQueue() {
-        int capacity = queue.length * 2;
-        ByteBuffer[] buffers = new ByteBuffer[capacity];
-        int[] starts = new int[capacity];
-        int[] ends = new int[capacity];
-        boolean[] transients = new boolean[capacity];
-        for (int i = 0; i < queueCount; i++) {
-            int slot = (queueHead + i) & (queue.length - 1);
-            buffers[i] = queue[slot];
-            starts[i] = queueStart[slot];
-            ends[i] = queueEnd[slot];
-            transients[i] = queueTransient[slot];
-        }
-        queue = buffers;
-        queueStart = starts;
-        queueEnd = ends;
-        queueTransient = transients;
-        queueHead = 0;
-    }
-
-    private void releaseQueue() {
-        queue = null;
-        queueStart = null;
-        queueEnd = null;
-        queueTransient = null;
-        queueHead = 0;
-        queueCount = 0;
-        queuedBytes = 0;
     }
 
     private void scheduleFlush() {
@@ -448,14 +382,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             return;
         }
         ByteBuffer[] batch = reactor.gatherScratch();
-        for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && queueCount > 0; attempt++) {
-            int n = Math.min(queueCount, batch.length);
-            int mask = queue.length - 1;
-            for (int i = 0; i < n; i++) {
-                int slot = (queueHead + i) & mask;
-                batch[i] = queue[slot].limit(queueEnd[slot]).position(queueStart[slot]);
-            }
-            n = validPrefix(batch, n);
+        for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && !queue.isEmpty(); attempt++) {
+            int n = queue.gather(batch);
             long batchBytes = 0;
             for (int i = 0; i < n; i++) {
                 batchBytes += batch[i].remaining();
@@ -464,20 +392,20 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             try {
                 written = channel.write(batch, 0, n);
             } catch (IOException e) {
-                Arrays.fill(batch, 0, n, null);
                 log.debug("write to {} failed: {}", peer, e.toString());
                 close(CloseReason.RESET);
                 return;
+            } finally {
+                Arrays.fill(batch, 0, n, null);
             }
-            Arrays.fill(batch, 0, n, null);
             group.stats.bytesOut += written;
-            consume(written);
+            queue.consume(written);
             if (written < batchBytes) {
                 break; // the socket buffer is full
             }
         }
-        if (queueCount > 0) {
-            keepTransientBytes();
+        if (!queue.isEmpty()) {
+            queue.keepTransientBytes();
             setInterest(interestOps | SelectionKey.OP_WRITE);
             return;
         }
@@ -485,65 +413,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         drained();
     }
 
-    /** The socket did not take everything: copy what is left of buffers that are only valid this turn. */
-    private void keepTransientBytes() {
-        int mask = queue.length - 1;
-        for (int i = 0; i < queueCount; i++) {
-            int slot = (queueHead + i) & mask;
-            if (queueTransient[slot]) {
-                queue[slot] = copyOf(queue[slot], queueStart[slot], queueEnd[slot]);
-                queueEnd[slot] -= queueStart[slot];
-                queueStart[slot] = 0;
-                queueTransient[slot] = false;
-            }
-        }
-    }
-
-    /**
-     * How many leading entries of {@code batch} can go in one gathering write. A buffer object queued twice holds
-     * only the range set last, while the kernel is given each element's range as it is when the write starts: the
-     * batch stops before the first entry whose range was overwritten that way. Linear, and allocation-free (no
-     * identity set).
-     */
-    private int validPrefix(ByteBuffer[] batch, int n) {
-        int mask = queue.length - 1;
-        for (int i = 0; i < n; i++) {
-            int slot = (queueHead + i) & mask;
-            ByteBuffer b = batch[i];
-            if (b.position() != queueStart[slot] || b.limit() != queueEnd[slot]) {
-                if (i == 0) {
-                    b.limit(queueEnd[slot]).position(queueStart[slot]);
-                    return 1;
-                }
-                return i;
-            }
-        }
-        return n;
-    }
-
-    private void consume(long written) {
-        int mask = queue.length - 1;
-        while (written > 0) {
-            int slot = queueHead;
-            int length = queueEnd[slot] - queueStart[slot];
-            if (written >= length) {
-                written -= length;
-                queuedBytes -= length + QUEUE_ENTRY_OVERHEAD_BYTES;
-                queue[slot] = null;
-                queueHead = (queueHead + 1) & mask;
-                queueCount--;
-            } else {
-                queueStart[slot] += (int) written;
-                queuedBytes -= written;
-                written = 0;
-            }
-        }
-    }
-
     private void drained() {
-        if (queue != null && queue.length > RETAINED_QUEUE_SLOTS) {
-            releaseQueue();
-        }
         if (!writable) {
             writable = true;
             notifyWritability(true);
@@ -590,7 +460,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             return true;
         }
         setInterest(interestOps & ~SelectionKey.OP_READ);
-        if (queueCount > 0) {
+        if (!queue.isEmpty()) {
             scheduleFlush();
             return false;
         }
@@ -604,6 +474,6 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
 
     @Override
     public String toString() {
-        return "TcpConnection[" + peer + ", " + state + ", queued=" + queuedBytes + ']';
+        return "TcpConnection[" + peer + ", " + state + ", queued=" + queue.bytes() + ']';
     }
 }

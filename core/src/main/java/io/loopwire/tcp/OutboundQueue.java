@@ -1,0 +1,183 @@
+package io.loopwire.tcp;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The messages queued for one connection, in order: for each, the buffer and the range of it still to send, and
+ * whether the bytes are only valid until the end of the loop turn. A power-of-two ring of parallel arrays.
+ *
+ * <p>Memory: a connection that never sends holds no slots; one that sends owns {@value #OWN_SLOTS} slots; a burst
+ * borrows bigger slot arrays from the group's {@link SlotPool} and returns them once drained, so bursts neither
+ * allocate in steady state nor pin memory on idle connections.
+ *
+ * @implNote Reactor thread only.
+ */
+final class OutboundQueue {
+    /** What a queued message costs besides its bytes, so the outbound limit also bounds the bookkeeping. */
+    static final int ENTRY_OVERHEAD_BYTES = 32;
+    static final int OWN_SLOTS = 16;
+
+    private final SlotPool pool;
+    private Slots own;
+    private Slots slots;
+    private int head;
+    private int count;
+    private long bytes;
+
+    OutboundQueue(SlotPool pool) {
+        this.pool = pool;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Queued bytes plus {@link #ENTRY_OVERHEAD_BYTES} per message. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** Queues {@code message}'s remaining bytes (by reference). */
+    void add(ByteBuffer message, boolean transientBytes) {
+        if (slots == null) {
+            if (own == null) {
+                own = new Slots(OWN_SLOTS);
+            }
+            slots = own;
+        } else if (count == slots.capacity()) {
+            grow();
+        }
+        int slot = (head + count) & slots.mask;
+        slots.buffers[slot] = message;
+        slots.starts[slot] = message.position();
+        slots.ends[slot] = message.limit();
+        slots.transients[slot] = transientBytes;
+        count++;
+        bytes += message.remaining() + ENTRY_OVERHEAD_BYTES;
+    }
+
+    private void grow() {
+        Slots bigger = pool.take(slots.capacity() * 2);
+        for (int i = 0; i < count; i++) {
+            int from = (head + i) & slots.mask;
+            bigger.buffers[i] = slots.buffers[from];
+            bigger.starts[i] = slots.starts[from];
+            bigger.ends[i] = slots.ends[from];
+            bigger.transients[i] = slots.transients[from];
+        }
+        retire(slots);
+        slots = bigger;
+        head = 0;
+    }
+
+    private void retire(Slots old) {
+        Arrays.fill(old.buffers, null);
+        if (old != own) {
+            pool.give(old);
+        }
+    }
+
+    /**
+     * Fills {@code batch} with the queued buffers, each set to its range, for one gathering write; returns how many.
+     * A buffer object queued twice holds only the range set last, while the kernel takes each element's range as it
+     * is when the write starts: the batch stops before the first entry whose range was overwritten that way.
+     * Linear, and allocation-free (no identity set).
+     */
+    int gather(ByteBuffer[] batch) {
+        int n = Math.min(count, batch.length);
+        for (int i = 0; i < n; i++) {
+            int slot = (head + i) & slots.mask;
+            batch[i] = slots.buffers[slot].limit(slots.ends[slot]).position(slots.starts[slot]);
+        }
+        for (int i = 0; i < n; i++) {
+            int slot = (head + i) & slots.mask;
+            ByteBuffer b = batch[i];
+            if (b.position() != slots.starts[slot] || b.limit() != slots.ends[slot]) {
+                if (i == 0) {
+                    b.limit(slots.ends[slot]).position(slots.starts[slot]);
+                    return 1;
+                }
+                return i;
+            }
+        }
+        return n;
+    }
+
+    /** Drops {@code written} bytes from the head, as the socket took them. */
+    void consume(long written) {
+        while (written > 0) {
+            int slot = head;
+            int length = slots.ends[slot] - slots.starts[slot];
+            if (written >= length) {
+                written -= length;
+                bytes -= length + ENTRY_OVERHEAD_BYTES;
+                slots.buffers[slot] = null;
+                head = (head + 1) & slots.mask;
+                count--;
+            } else {
+                slots.starts[slot] += (int) written;
+                bytes -= written;
+                written = 0;
+            }
+        }
+        if (count == 0 && slots != own) {
+            retire(slots); // the burst is over: give the big arrays back
+            slots = own;
+            head = 0;
+        }
+    }
+
+    /** Copies what is left of buffers that are only valid this turn (the socket did not take everything). */
+    void keepTransientBytes() {
+        for (int i = 0; i < count; i++) {
+            int slot = (head + i) & slots.mask;
+            if (slots.transients[slot]) {
+                slots.buffers[slot] = copyOf(slots.buffers[slot], slots.starts[slot], slots.ends[slot]);
+                slots.ends[slot] -= slots.starts[slot];
+                slots.starts[slot] = 0;
+                slots.transients[slot] = false;
+            }
+        }
+    }
+
+    /** A private copy of {@code source[start, end)}; moves {@code source}'s position and limit. */
+    static ByteBuffer copyOf(ByteBuffer source, int start, int end) {
+        ByteBuffer copy = ByteBuffer.allocate(end - start);
+        source.limit(end).position(start);
+        return copy.put(source).flip();
+    }
+
+    /** Forgets everything queued (the connection closed). */
+    void clear() {
+        if (slots != null) {
+            retire(slots);
+        }
+        slots = null;
+        own = null;
+        head = 0;
+        count = 0;
+        bytes = 0;
+    }
+
+    /** One ring's storage. */
+    static final class Slots {
+        final ByteBuffer[] buffers;
+        final int[] starts;
+        final int[] ends;
+        final boolean[] transients;
+        final int mask;
+
+        Slots(int capacity) {
+            buffers = new ByteBuffer[capacity];
+            starts = new int[capacity];
+            ends = new int[capacity];
+            transients = new boolean[capacity];
+            mask = capacity - 1;
+        }
+
+        int capacity() {
+            return buffers.length;
+        }
+    }
+}
