@@ -390,7 +390,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             }
             long written;
             try {
-                written = channel.write(batch, 0, n);
+                // One buffer: the plain write skips the JDK's iovec set-up.
+                written = n == 1 ? channel.write(batch[0]) : channel.write(batch, 0, n);
             } catch (IOException e) {
                 log.debug("write to {} failed: {}", peer, e.toString());
                 close(CloseReason.RESET);
