@@ -12,18 +12,18 @@ import java.util.function.Predicate;
  * @implNote Callbacks come from the prober's reactor thread; readers are test threads. Everything is guarded by
  *     {@code this}.
  */
-final class Recorder implements ProbeListener {
+public final class Recorder implements ProbeListener {
 
     /** One finished round: {@code rttNanos < 0} is a loss; {@code atNanos} is System.nanoTime() at the callback. */
-    record Round(String target, long rttNanos, LinkState state, long atNanos) {
+    public record Round(String target, long rttNanos, LinkState state, long atNanos) {
         /** When the probe left, for a reply (callback time minus RTT). */
-        long sentAtNanos() {
+        public long sentAtNanos() {
             return atNanos - rttNanos;
         }
     }
 
     /** One confirmed change; {@code round} is the index (in {@link #rounds()}) of the round that caused it. */
-    record Change(String target, LinkState from, LinkState to, int round) {
+    public record Change(String target, LinkState from, LinkState to, int round) {
     }
 
     private final List<Round> rounds = new ArrayList<>();
@@ -49,20 +49,20 @@ final class Recorder implements ProbeListener {
         notifyAll();
     }
 
-    synchronized List<Round> rounds() {
+    public synchronized List<Round> rounds() {
         return new ArrayList<>(rounds);
     }
 
-    synchronized List<Change> changes() {
+    public synchronized List<Change> changes() {
         return new ArrayList<>(changes);
     }
 
-    synchronized List<LinkState> states() {
+    public synchronized List<LinkState> states() {
         return changes.stream().map(Change::to).toList();
     }
 
     /** Waits until {@code condition} holds for this recorder or {@code timeout} passes; returns whether it held. */
-    synchronized boolean await(Predicate<Recorder> condition, Duration timeout) throws InterruptedException {
+    public synchronized boolean await(Predicate<Recorder> condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.test(this)) {
             long left = deadline - System.nanoTime();
@@ -75,24 +75,24 @@ final class Recorder implements ProbeListener {
     }
 
     /** Waits for the {@code n}-th change to {@code state} (counting from 1). */
-    boolean awaitChangeTo(LinkState state, int n, Duration timeout) throws InterruptedException {
+    public boolean awaitChangeTo(LinkState state, int n, Duration timeout) throws InterruptedException {
         return await(r -> r.changes.stream().filter(c -> c.to() == state).count() >= n, timeout);
     }
 
-    boolean awaitChangeTo(LinkState state, Duration timeout) throws InterruptedException {
+    public boolean awaitChangeTo(LinkState state, Duration timeout) throws InterruptedException {
         return awaitChangeTo(state, 1, timeout);
     }
 
-    boolean awaitRounds(int n, Duration timeout) throws InterruptedException {
+    public boolean awaitRounds(int n, Duration timeout) throws InterruptedException {
         return await(r -> r.rounds.size() >= n, timeout);
     }
 
-    boolean awaitFinished(Duration timeout) throws InterruptedException {
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
         return await(r -> r.finished, timeout);
     }
 
     /** The first change to {@code state} at or after round index {@code from}, or null. */
-    synchronized Change firstChangeTo(LinkState state, int from) {
+    public synchronized Change firstChangeTo(LinkState state, int from) {
         for (Change c : changes) {
             if (c.to() == state && c.round() >= from) {
                 return c;

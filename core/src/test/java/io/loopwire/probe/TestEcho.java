@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * @implNote The knobs are volatile and may be turned from the test thread; the handler runs on the echo's reactor.
  */
-final class TestEcho implements AutoCloseable {
+public final class TestEcho implements AutoCloseable {
     private final Reactor reactor;
     private final InetSocketAddress address;
     private volatile UdpEndpoint endpoint;
@@ -38,11 +38,11 @@ final class TestEcho implements AutoCloseable {
     }
 
     /** An echo on 127.0.0.1, an ephemeral port, its own reactor. */
-    static TestEcho start() throws IOException {
+    public static TestEcho start() throws IOException {
         return start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    static TestEcho start(InetSocketAddress bind) throws IOException {
+    public static TestEcho start(InetSocketAddress bind) throws IOException {
         Reactor reactor = new Reactor("test-echo").start();
         try {
             return new TestEcho(reactor, bind);
@@ -78,48 +78,48 @@ final class TestEcho implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
-    TestEcho delay(Duration delay) {
+    public TestEcho delay(Duration delay) {
         this.delayNanos = delay.toNanos();
         return this;
     }
 
     /** How many times each datagram is echoed (0 = silent but still recording arrivals). */
-    TestEcho copies(int copies) {
+    public TestEcho copies(int copies) {
         this.copies = copies;
         return this;
     }
 
-    TestEcho answering(boolean answering) {
+    public TestEcho answering(boolean answering) {
         this.answering = answering;
         return this;
     }
 
-    long received() {
+    public long received() {
         return received.get();
     }
 
     /** The last datagram received, or null. */
-    byte[] lastDatagram() {
+    public byte[] lastDatagram() {
         return lastDatagram.get();
     }
 
-    List<Long> arrivals() {
+    public List<Long> arrivals() {
         synchronized (arrivals) {
             return new ArrayList<>(arrivals);
         }
     }
 
     /** Closes the socket: datagrams to its port now meet a closed port (ICMP port unreachable on loopback). */
-    void closeSocket() {
+    public void closeSocket() {
         endpoint.close();
     }
 
     /** Binds the same address again after {@link #closeSocket()}. */
-    void reopen() throws IOException {
+    public void reopen() throws IOException {
         endpoint = open(address);
     }
 
