@@ -15,7 +15,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +26,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -68,7 +66,7 @@ class MonitorCliTest {
 
     private static Result monitor(Map<String, String> env, String... args) throws Exception {
         String jar = System.getProperty("loopwire.jar", "target/loopwire.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(Path.of(jar)), "loopwire.jar not built at " + jar);
+        assertThat(Path.of(jar)).as("the shaded jar, built in prepare-package before these tests").isRegularFile();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "monitor"));
         command.addAll(List.of(args));
