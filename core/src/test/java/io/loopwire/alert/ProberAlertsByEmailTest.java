@@ -88,7 +88,9 @@ class ProberAlertsByEmailTest {
                     .listener(alerts).start();
             String name = prober.targets().get(0).name();
             try {
-                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5))).isTrue();
+                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5)))
+                        .as(() -> "NORMAL at first; rounds " + rec.rounds() + ", echo received " + echo.received())
+                        .isTrue();
                 assertThat(rec.awaitRounds(5, Duration.ofSeconds(5))).isTrue();
                 assertThat(received).as("NORMAL at start is silent").isEmpty();
 
@@ -113,8 +115,8 @@ class ProberAlertsByEmailTest {
                 assertThat(rec.awaitRounds(rec.rounds().size() + 15, Duration.ofSeconds(5))).isTrue();
 
                 assertThat(received).as("one mail per event, not per probe").hasSize(2);
-                assertThat(rec.states()).containsExactly(LinkState.NORMAL, LinkState.PENDING, LinkState.DOWN,
-                        LinkState.NORMAL);
+                assertThat(rec.states()).as(() -> "changes " + rec.changes() + " rounds " + rec.rounds())
+                        .containsExactly(LinkState.NORMAL, LinkState.PENDING, LinkState.DOWN, LinkState.NORMAL);
                 MimeMessage down = MailTestSupport.parse(received.get(0).data());
                 MimeMessage up = MailTestSupport.parse(received.get(1).data());
                 assertThat(down.getSubject()).isEqualTo("[loopwire] " + name + " is DOWN");

@@ -42,7 +42,9 @@ class CadenceWithStalledSmtpTest {
                             Duration.ofMillis(300), 2, 2))
                     .listener(alerts).start();
             try {
-                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5))).isTrue();
+                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5)))
+                        .as(() -> "NORMAL at first; rounds " + rec.rounds() + ", echo received " + echo.received())
+                        .isTrue();
                 long from = System.nanoTime();
                 echo.answering(false);
                 assertThat(rec.awaitChangeTo(LinkState.DOWN, Duration.ofSeconds(5))).isTrue();
