@@ -88,7 +88,7 @@ class ProberAlertsByEmailTest {
                     .listener(alerts).start();
             String name = prober.targets().get(0).name();
             try {
-                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5)))
+                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(10)))
                         .as(() -> "NORMAL at first; rounds " + rec.rounds() + ", echo received " + echo.received())
                         .isTrue();
                 assertThat(rec.awaitRounds(5, Duration.ofSeconds(5))).isTrue();

@@ -42,7 +42,7 @@ class CadenceWithStalledSmtpTest {
                             Duration.ofMillis(300), 2, 2))
                     .listener(alerts).start();
             try {
-                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(5)))
+                assertThat(rec.awaitChangeTo(LinkState.NORMAL, Duration.ofSeconds(10)))
                         .as(() -> "NORMAL at first; rounds " + rec.rounds() + ", echo received " + echo.received())
                         .isTrue();
                 long from = System.nanoTime();
