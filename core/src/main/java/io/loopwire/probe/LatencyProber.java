@@ -313,6 +313,11 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     }
 
     private void replied(ProbeTarget target, long rttNanos, long now) {
+        long sentAt = now - rttNanos;
+        if (!target.answered || sentAt - target.lastAnsweredSentNanos > 0) {
+            target.answered = true;
+            target.lastAnsweredSentNanos = sentAt;
+        }
         target.stats.recordReply(rttNanos, now);
         LinkState before = target.classifier.state();
         LinkState changed = target.classifier.onReply(rttNanos);
@@ -322,6 +327,13 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     private void lost(ProbeTarget target, long sentAtNanos) {
         target.stats.recordLoss(sentAtNanos);
         LinkState before = target.classifier.state();
+        if (target.answered && sentAtNanos - target.lastAnsweredSentNanos < 0) {
+            // Sent before a probe that was already answered: it expires after that fresher reply (several probes
+            // are in flight when timeout > interval), so it says nothing about the link now. Counted as a loss,
+            // never classified: it must not break a recovery streak or make a recovered target PENDING again.
+            roundEnded(target, -1, before, null);
+            return;
+        }
         LinkState changed = target.classifier.onLoss();
         roundEnded(target, -1, before, changed);
     }

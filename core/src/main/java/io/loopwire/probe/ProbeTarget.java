@@ -20,6 +20,9 @@ public final class ProbeTarget {
     long rounds;
     /** Probes sent. */
     long sent;
+    /** Whether any probe was answered; then the send time of the most recently sent probe that was. */
+    boolean answered;
+    long lastAnsweredSentNanos;
     /** Text mode: the send time of the probe in flight, or -1. */
     long textSentNanos = -1;
     Runnable sendTask;

@@ -1,0 +1,256 @@
+package io.loopwire.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopwire.Reactor;
+import io.loopwire.udp.UdpEndpoint;
+import jakarta.mail.BodyPart;
+import jakarta.mail.Multipart;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.subethamail.smtp.auth.EasyAuthenticationHandlerFactory;
+import org.subethamail.smtp.auth.LoginFailedException;
+import org.subethamail.smtp.server.SMTPServer;
+
+/**
+ * {@code java -jar loopwire.jar monitor ...} as a process (DESIGN.md, CLI contract): rounds, the statistics table,
+ * state changes, console alerts, usage errors with exit status 2, and e-mail alerts to a real SMTP server with the
+ * password taken from the environment and never printed.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MonitorCliTest {
+    private static final String PASSWORD = "cli-s3cret-Pa55-plugh";
+    private static final Duration RUN_LIMIT = Duration.ofSeconds(30);
+
+    private static Reactor reactor;
+    private static InetSocketAddress echo;
+
+    record Result(int exit, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    @BeforeAll
+    static void startEcho() throws IOException {
+        reactor = new Reactor("cli-test-echo").start();
+        echo = UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .handler((ep, sender, data) -> ep.send(sender, data)).start().localAddress();
+    }
+
+    @AfterAll
+    static void stopEcho() {
+        reactor.close(Duration.ofMillis(200));
+    }
+
+    private static Result monitor(Map<String, String> env, String... args) throws Exception {
+        String jar = System.getProperty("loopwire.jar", "target/loopwire.jar");
+        assertThat(Path.of(jar)).as("the shaded jar, built in prepare-package before these tests").isRegularFile();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "monitor"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("LOOPWIRE_SMTP_PASSWORD");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
+        if (!p.waitFor(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError("monitor did not end within " + RUN_LIMIT + ": " + String.join(" ", args));
+        }
+        return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
+    }
+
+    private static Result monitor(String... args) throws Exception {
+        return monitor(Map.of(), args);
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<" + e + ">";
+            }
+        });
+    }
+
+    private static String target(InetSocketAddress a) {
+        return "127.0.0.1:" + a.getPort();
+    }
+
+    /** The statistics row of {@code target}, split on blanks: target, sent, recv, loss%, late, dup, ... */
+    private static String[] statsRow(Result r, String target) {
+        List<String> lines = r.lines();
+        int header = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("target") && lines.get(i).contains("sent") && lines.get(i).contains("recv")) {
+                header = i;
+            }
+        }
+        assertThat(header).as("a statistics table in:\n%s", r.out()).isNotNegative();
+        return lines.stream().skip(header + 1).filter(l -> l.startsWith(target + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row for " + target + " in:\n" + r.out())).trim()
+                .split("\\s+");
+    }
+
+    @Test
+    void fiveRoundsAgainstAnEchoThenTheStatisticsTable() throws Exception {
+        String t = target(echo);
+        Result r = monitor("--target", t, "--interval", "100ms", "--timeout", "500ms", "--count", "5");
+        System.out.println("monitor --count 5 against an echo:\n" + r.out());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.lines()).filteredOn(l -> l.matches("\\S+\\s+" + t.replace(".", "\\.") + "\\s+NORMAL\\s+rtt .*"))
+                .as("five round lines").hasSize(5);
+        assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.contains("state (start) -> NORMAL")).hasSize(1);
+        String[] row = statsRow(r, t);
+        assertThat(row[1]).as("sent").isEqualTo("5");
+        assertThat(row[2]).as("recv").isEqualTo("5");
+        assertThat(row[3]).as("loss%").isEqualTo("0.0");
+        assertThat(r.out()).doesNotContain("ALERT");
+    }
+
+    @Test
+    void silentPortGoesDownWithAConsoleAlert() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            String t = "127.0.0.1:" + silent.getLocalPort();
+            // Default group wait (30 s): the alert is still pending when --count ends the run and must be flushed.
+            Result r = monitor("--target", t, "--interval", "100ms", "--timeout", "500ms", "--count", "3",
+                    "--down-after", "2");
+            System.out.println("monitor --count 3 against a silent port:\n" + r.out());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.lines()).filteredOn(l -> l.matches("\\S+\\s+" + t.replace(".", "\\.") + "\\s+\\w+\\s+no reply"))
+                    .as("three round lines").hasSize(3);
+            assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.contains("state PENDING -> DOWN")).hasSize(1);
+            assertThat(r.lines()).filteredOn(l -> l.contains(" ALERT ") && l.contains(t + " is DOWN")).hasSize(1);
+            String[] row = statsRow(r, t);
+            assertThat(row[1]).isEqualTo("3");
+            assertThat(row[2]).isEqualTo("0");
+            assertThat(row[3]).isEqualTo("100.0");
+        }
+    }
+
+    @Test
+    void badArgumentsExitWithStatus2NamingTheArgument() throws Exception {
+        String t = target(echo);
+        assertUsageError("--target", "--target", "nohostport");
+        assertUsageError("--interval", "--target", t, "--interval", "soon");
+        assertUsageError("--target");
+        assertUsageError("--mail-from", "--target", t, "--smtp-host", "127.0.0.1", "--mail-to", "a@example.com");
+        assertUsageError("LOOPWIRE_SMTP_PASSWORD", "--target", t, "--smtp-host", "127.0.0.1", "--smtp-user", "u",
+                "--mail-from", "m@example.com", "--mail-to", "a@example.com");
+        assertUsageError("--smtp-password", "--target", t, "--smtp-password", PASSWORD);
+    }
+
+    private static void assertUsageError(String named, String... args) throws Exception {
+        Result r = monitor(args);
+        String first = r.err().lines().findFirst().orElse("");
+        System.out.printf("monitor %s -> exit %d: %s%n", String.join(" ", args), r.exit(), first);
+        assertThat(r.exit()).as("exit status of %s", List.of(args)).isEqualTo(2);
+        assertThat(first).as("the first line of stderr names %s", named).contains(named);
+        if (!named.equals("--smtp-password")) {
+            assertThat(r.err()).contains("Usage:"); // an unknown option gets picocli's suggestions instead
+        }
+        assertThat(r.out()).doesNotContain("monitoring");
+    }
+
+    @Test
+    void helpExitsZero() throws Exception {
+        Result r = monitor("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Usage:").contains("--target").contains("--smtp-security")
+                .contains("LOOPWIRE_SMTP_PASSWORD");
+    }
+
+    @Test
+    void downTargetIsMailedAndThePasswordNeverPrinted() throws Exception {
+        List<byte[]> received = new CopyOnWriteArrayList<>();
+        AtomicInteger logins = new AtomicInteger();
+        SMTPServer smtp = SMTPServer.port(0)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .hostName("localhost")
+                .requireAuth()
+                .authenticationHandlerFactory(new EasyAuthenticationHandlerFactory((user, password, ctx) -> {
+                    if (!"loopwire".equals(user) || !PASSWORD.equals(password)) {
+                        throw new LoginFailedException();
+                    }
+                    logins.incrementAndGet();
+                }))
+                .messageHandler((ctx, from, to, data) -> received.add(data))
+                .build();
+        smtp.start();
+        AtomicInteger answers = new AtomicInteger(3);
+        UdpEndpoint failing = UdpEndpoint.builder(reactor)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .handler((ep, sender, data) -> {
+                    if (answers.getAndDecrement() > 0) {
+                        ep.send(sender, data);
+                    }
+                }).start();
+        try {
+            // Three replies (NORMAL), then silence: DOWN after 2 losses, a CHANGE alert mailed at once.
+            String t = target(failing.localAddress());
+            long t0 = System.nanoTime();
+            Result r = monitor(Map.of("LOOPWIRE_SMTP_PASSWORD", PASSWORD),
+                    "--target", t, "--interval", "100ms", "--timeout", "500ms", "--count", "6", "--down-after", "2",
+                    "--group-wait", "0s",
+                    "--smtp-host", "127.0.0.1", "--smtp-port", Integer.toString(smtp.getPortAllocated()),
+                    "--smtp-security", "none", "--smtp-user", "loopwire",
+                    "--mail-from", "monitor@example.com", "--mail-to", "alerts@example.com");
+            long runMs = (System.nanoTime() - t0) / 1_000_000;
+            System.out.println("monitor with SMTP, stdout:\n" + r.out() + "stderr:\n" + r.err());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out() + r.err()).as("the password is never printed").doesNotContain(PASSWORD);
+            assertThat(received).as("the DOWN mail was delivered before the process ended").hasSize(1);
+            assertThat(logins.get()).isEqualTo(1);
+            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(received.get(0)));
+            assertThat(m.getSubject()).isEqualTo("[loopwire] " + t + " is DOWN");
+            String text = textPart(m);
+            assertThat(text).contains(t).contains("NORMAL -> DOWN");
+            System.out.printf("monitor run with e-mail took %d ms; example alert mail:%nSubject: %s%n%n%s%n", runMs,
+                    m.getSubject(), text);
+        } finally {
+            failing.close();
+            smtp.stop();
+        }
+    }
+
+    private static String textPart(jakarta.mail.Part part) throws Exception {
+        Object content = part.getContent();
+        if (content instanceof Multipart mp) {
+            for (int i = 0; i < mp.getCount(); i++) {
+                BodyPart bp = mp.getBodyPart(i);
+                String text = textPart(bp);
+                if (text != null) {
+                    return text;
+                }
+            }
+            return null;
+        }
+        return part.isMimeType("text/plain") ? content.toString() : null;
+    }
+}
