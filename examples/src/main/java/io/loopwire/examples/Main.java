@@ -18,15 +18,20 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler((e, args) -> usageError(e.getCommandLine(), e.getMessage()))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof Args.UsageError) {
-                        // A check after parsing failed: same treatment as a parse error.
-                        cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
-                        cmd.usage(cmd.getErr());
-                        return CommandLine.ExitCode.USAGE;
+                        return usageError(cmd, e.getMessage()); // a check after parsing failed
                     }
                     throw e;
                 });
+    }
+
+    /** One line naming the bad argument, then the usage; exit status 2. */
+    private static int usageError(CommandLine cmd, String message) {
+        cmd.getErr().println(cmd.getCommandName() + ": " + message);
+        cmd.usage(cmd.getErr());
+        return CommandLine.ExitCode.USAGE;
     }
 
     @Override
