@@ -54,7 +54,8 @@ public final class ProberThroughput {
     }
 
     /** Counters read on the prober thread at one instant. */
-    private record Reading(long nanos, long sent, long replies, long losses, long cpuNanos, long allocatedBytes) {
+    private record Reading(long nanos, long sent, long replies, long losses, long late, long foreign, long cpuNanos,
+            long allocatedBytes) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -106,20 +107,28 @@ public final class ProberThroughput {
             Thread.sleep(warmup.toMillis());
             Reading a = read(proberReactor, p, counter, tid);
             long echoBytesA = ThreadAllocation.allocatedBytes(echoTid);
+            long echoCpuA = ThreadAllocation.cpuNanos(echoTid);
+            long rcvbufErrorsA = udpRcvbufErrors();
             Thread.sleep(duration.toMillis());
             Reading b = read(proberReactor, p, counter, tid);
             long echoBytesB = ThreadAllocation.allocatedBytes(echoTid);
+            long echoCpuB = ThreadAllocation.cpuNanos(echoTid);
+            long rcvbufErrorsB = udpRcvbufErrors();
             double seconds = (b.nanos - a.nanos) / 1e9;
             long sent = b.sent - a.sent;
             long rounds = (b.replies - a.replies) + (b.losses - a.losses);
             System.out.println(String.format(Locale.ROOT,
                     "prober targets=%d ips=%d interval_ms=%d asked_per_s=%.0f seconds=%.2f sent=%d sent_per_s=%.0f"
                             + " rounds_per_s=%.0f replies=%d lost=%d prober_cpu_ns_per_probe=%.0f"
-                            + " probes_per_cpu_s=%.0f prober_bytes_per_probe=%.2f echo_bytes_per_probe=%.2f",
+                            + " late=%d foreign=%d kernel_rcvbuf_drops=%d"
+                            + " probes_per_cpu_s=%.0f prober_bytes_per_probe=%.2f echo_bytes_per_probe=%.2f"
+                            + " echo_cpu_ns_per_probe=%.0f",
                     targetCount, ips, interval.toMillis(), targetCount * 1e9 / interval.toNanos(), seconds, sent,
                     sent / seconds, rounds / seconds, b.replies - a.replies, b.losses - a.losses,
-                    (double) (b.cpuNanos - a.cpuNanos) / sent, sent * 1e9 / (b.cpuNanos - a.cpuNanos),
-                    (double) (b.allocatedBytes - a.allocatedBytes) / sent, (double) (echoBytesB - echoBytesA) / sent));
+                    (double) (b.cpuNanos - a.cpuNanos) / sent, b.late - a.late, b.foreign - a.foreign,
+                    rcvbufErrorsB - rcvbufErrorsA, sent * 1e9 / (b.cpuNanos - a.cpuNanos),
+                    (double) (b.allocatedBytes - a.allocatedBytes) / sent, (double) (echoBytesB - echoBytesA) / sent,
+                    (double) (echoCpuB - echoCpuA) / sent));
         } finally {
             if (prober != null) {
                 prober.close();
@@ -129,13 +138,30 @@ public final class ProberThroughput {
         }
     }
 
+    /** Datagrams the kernel dropped for a full socket receive buffer, all sockets (/proc/net/snmp), or -1. */
+    private static long udpRcvbufErrors() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+                    List<String> names = List.of(lines.get(i).split(" +"));
+                    String[] values = lines.get(i + 1).split(" +");
+                    return Long.parseLong(values[names.indexOf("RcvbufErrors")]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or another layout
+        }
+        return -1;
+    }
+
     private static Reading read(Reactor reactor, LatencyProber prober, Counter counter, long tid) throws IOException {
         return reactor.call(() -> {
             long sent = 0;
             for (ProbeTarget t : prober.targets()) {
                 sent += t.stats().sent();
             }
-            return new Reading(System.nanoTime(), sent, counter.replies, counter.losses,
+            return new Reading(System.nanoTime(), sent, counter.replies, counter.losses, prober.late(), prober.foreign(),
                     ThreadAllocation.cpuNanos(tid), ThreadAllocation.allocatedBytes(tid));
         });
     }
