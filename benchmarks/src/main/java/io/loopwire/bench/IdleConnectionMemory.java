@@ -16,7 +16,9 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.Set;
@@ -53,24 +55,27 @@ public final class IdleConnectionMemory {
         int connections;
         String[] servers;
         String childJvm;
+        boolean histogram;
         try {
-            Cli cli = Cli.parse(args, Set.of("connections", "servers", "child-jvm"), Set.of());
+            Cli cli = Cli.parse(args, Set.of("connections", "servers", "child-jvm"), Set.of("histogram"));
+            histogram = cli.flag("histogram");
             connections = (int) cli.number("connections", 10_000, 1, 60_000);
             servers = cli.string("servers", "loopwire,netty").split(",");
             childJvm = cli.string("child-jvm", "-Xms1g -Xmx1g");
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, "usage: java -cp benchmarks.jar " + IdleConnectionMemory.class.getName()
-                    + " [--connections 10000] [--servers loopwire,netty] [--child-jvm \"-Xms1g -Xmx1g\"]");
+                    + " [--connections 10000] [--servers loopwire,netty] [--child-jvm \"-Xms1g -Xmx1g\"] [--histogram]");
             return;
         }
         for (String server : servers) {
-            measure(server.trim(), connections, childJvm);
+            measure(server.trim(), connections, childJvm, histogram);
         }
     }
 
     // ---- parent -------------------------------------------------------------------------------------------------
 
-    private static void measure(String server, int connections, String childJvm) throws Exception {
+    private static void measure(String server, int connections, String childJvm, boolean histogram)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         for (String option : childJvm.trim().split(" +")) {
@@ -101,10 +106,14 @@ public final class IdleConnectionMemory {
             }
             long[] base = awaitStable(in, out, -1);
             long baseFds = base[1];
+            Map<String, long[]> histogramBefore = histogram ? classHistogram(child.pid()) : Map.of();
             clients = connect(address, connections, drainer);
             awaitQuiet(drainer);
             long[] loaded = awaitStable(in, out, baseFds + connections);
             long heapDelta = loaded[0] - base[0];
+            if (histogram) {
+                printHistogramDiff(server, histogramBefore, classHistogram(child.pid()), connections);
+            }
             System.out.println(String.format(Locale.ROOT,
                     "idle server=%s connections=%d held=%d heap_before=%d heap_after=%d bytes_per_connection=%.0f",
                     server, connections, loaded[1] - baseFds, base[0], loaded[0], (double) heapDelta / connections));
@@ -116,6 +125,41 @@ public final class IdleConnectionMemory {
             drainer.stop = true;
             child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             child.destroyForcibly();
+        }
+    }
+
+    /** {@code jcmd PID GC.class_histogram} (a full GC first): class name to {instances, bytes}. */
+    private static Map<String, long[]> classHistogram(long pid) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/jcmd").getPath(),
+                Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        Map<String, long[]> classes = new HashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(jcmd.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[0].endsWith(":")) {
+                    classes.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+                }
+            }
+        }
+        jcmd.waitFor();
+        return classes;
+    }
+
+    /** The classes that grew most, per connection. */
+    private static void printHistogramDiff(String server, Map<String, long[]> before, Map<String, long[]> after,
+            int connections) {
+        List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            grown.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]}));
+        }
+        grown.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+        for (Map.Entry<String, long[]> e : grown.subList(0, Math.min(20, grown.size()))) {
+            System.out.println(String.format(Locale.ROOT, "histogram server=%s class=%s instances_per_connection=%.2f"
+                    + " bytes_per_connection=%.1f", server, e.getKey(), (double) e.getValue()[0] / connections,
+                    (double) e.getValue()[1] / connections));
         }
     }
 
@@ -145,13 +189,13 @@ public final class IdleConnectionMemory {
     }
 
     /**
-     * Asks for the heap until the child holds {@code fds} descriptors (if positive) and two readings agree within
-     * 1 %, at most 30 s; returns the smallest heap seen with its descriptor count.
+     * Asks for the heap until the child holds at least {@code fds} descriptors (any number if negative) and two
+     * readings in a row agree (same descriptor count, heap within 1 %), at most 30 s; returns the last reading.
      */
     private static long[] awaitStable(PrintStream in, BufferedReader out, long fds) throws IOException,
             InterruptedException {
-        long[] best = null;
         long[] previous = null;
+        long[] reading = null;
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             in.println("gc");
@@ -159,24 +203,17 @@ public final class IdleConnectionMemory {
             if (line == null) {
                 throw new IOException("child exited");
             }
-            long heap = Long.parseLong(line.replaceAll(".*heap=(\\d+).*", "$1"));
-            long held = Long.parseLong(line.replaceAll(".*fds=(\\d+).*", "$1"));
-            long[] reading = {heap, held};
-            if (fds < 0 || held >= fds) {
-                if (best == null || heap < best[0]) {
-                    best = reading;
-                }
-                if (previous != null && Math.abs(previous[0] - heap) <= heap / 100) {
-                    return best;
-                }
-                previous = reading;
+            reading = new long[] {Long.parseLong(line.replaceAll(".*heap=(\\d+).*", "$1")),
+                    Long.parseLong(line.replaceAll(".*fds=(\\d+).*", "$1"))};
+            if (reading[1] >= fds && previous != null && previous[1] == reading[1]
+                    && Math.abs(previous[0] - reading[0]) <= reading[0] / 100) {
+                return reading;
             }
-            Thread.sleep(300);
+            previous = reading;
+            Thread.sleep(500);
         }
-        if (best == null) {
-            throw new IOException("child never held " + fds + " descriptors");
-        }
-        return best;
+        System.err.println("child not stable after 30 s (wanted " + fds + " descriptors); using the last reading");
+        return reading;
     }
 
     /** Reads and discards everything the server sends to the clients, on one selector. */
