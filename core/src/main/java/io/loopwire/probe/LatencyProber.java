@@ -41,6 +41,12 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     }
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+    /**
+     * SO_RCVBUF asked for the probing socket (the kernel caps it at net.core.rmem_max): replies from thousands of
+     * targets arrive in bursts, and the system default (about 200 KiB) overflows while the loop thread is
+     * descheduled.
+     */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
     /** In-flight probes at most (all targets together); a send that would exceed it is skipped and counted. */
     public static final int MAX_IN_FLIGHT = 1 << 20;
 
@@ -376,6 +382,7 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
         private int packetBytes = ProbePacket.HEADER_BYTES;
         private int windowRounds = ProbeStats.DEFAULT_WINDOW_ROUNDS;
         private long rounds;
+        private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
         private ProbeListener listener = new ProbeListener() {
         };
 
@@ -450,6 +457,15 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
             return this;
         }
 
+        /** SO_RCVBUF of the probing socket; default {@value #DEFAULT_RECEIVE_BUFFER_BYTES} (capped by the kernel). */
+        public Builder receiveBufferBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("receiveBufferBytes must be at least 1024, was " + bytes);
+            }
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
         public Builder listener(ProbeListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -470,6 +486,7 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
             UdpEndpoint endpoint = UdpEndpoint.builder(reactor)
                     .bind(bind)
                     .receiveBatch(256)
+                    .receiveBufferBytes(receiveBufferBytes)
                     .handler((ep, sender, data) -> self[0].onDatagram(ep, sender, data))
                     .start();
             try {

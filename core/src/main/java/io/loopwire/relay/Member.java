@@ -17,8 +17,13 @@ public abstract class Member {
     ChatRoom room;
 
     protected Member(InetSocketAddress address) {
+        this(address, ChatRoom.peer(address));
+    }
+
+    /** With {@code peer}, the {@code ip:port} form of {@code address}, when the transport has it already. */
+    protected Member(InetSocketAddress address, String peer) {
         this.address = address;
-        this.peer = ChatRoom.peer(address);
+        this.peer = peer;
     }
 
     /** The member's address. */

@@ -88,7 +88,7 @@ public final class TcpRelay implements TcpHandler {
         private final TcpConnection connection;
 
         TcpMember(TcpConnection connection) {
-            super(connection.remoteAddress());
+            super(connection.remoteAddress(), connection.peer());
             this.connection = connection;
         }
 
