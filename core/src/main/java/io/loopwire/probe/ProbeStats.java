@@ -35,7 +35,7 @@ import java.util.Locale;
  *
  * @implNote Not thread-safe: used only by the prober's reactor thread, {@link #snapshot} included (hand the
  *     immutable {@link Snapshot} to other threads). The {@code record*} methods allocate nothing; all arrays
- *     (about 16 KiB for the histogram plus 20 bytes per window round) are allocated in the constructor.
+ *     (about 8 KiB for the histogram plus 20 bytes per window round) are allocated in the constructor.
  *     {@link #snapshot} allocates its result and may allocate while sorting.
  */
 public final class ProbeStats {
@@ -63,7 +63,8 @@ public final class ProbeStats {
     private double m2;
     private long jitterSumNanos;
     private long jitterCount;
-    private final long[] histogram = new long[bucketIndex(HISTOGRAM_MAX_NANOS) + 1];
+    /** Counts per bucket; int, saturating (2^31 samples is 68 years at one probe a second), to halve the memory. */
+    private final int[] histogram = new int[bucketIndex(HISTOGRAM_MAX_NANOS) + 1];
 
     // Outages.
     private long outageRounds;
@@ -122,7 +123,10 @@ public final class ProbeStats {
         final double delta = rtt - mean;
         mean += delta / received;
         m2 += delta * (rtt - mean);
-        histogram[bucketIndex(Math.min(rtt, HISTOGRAM_MAX_NANOS))]++;
+        int bucket = bucketIndex(Math.min(rtt, HISTOGRAM_MAX_NANOS));
+        if (histogram[bucket] != Integer.MAX_VALUE) {
+            histogram[bucket]++;
+        }
         if (outageRounds > 0) {
             longestOutageNanos = Math.max(longestOutageNanos, receivedAtNanos - outageStartNanos);
             outageRounds = 0;
