@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Tag;
@@ -82,7 +83,7 @@ class SlowConsumerTest {
             List<Thread> readers = new ArrayList<>();
             int perReader = (int) (duration.toMillis() * rateHz / 1000 + 10) * chatters;
             long[][] latencies = new long[chatters][perReader];
-            int[] counts = new int[chatters];
+            AtomicIntegerArray counts = new AtomicIntegerArray(chatters);
             Socket slow = null;
             try {
                 for (int i = 0; i < chatters; i++) {
@@ -102,10 +103,12 @@ class SlowConsumerTest {
                     Thread t = new Thread(() -> {
                         try {
                             byte[] line;
+                            int n = 0;
                             while ((line = c.readLineBytes()) != null) {
                                 long sent = parseSentNanos(line);
-                                if (sent > 0 && counts[me] < latencies[me].length) {
-                                    latencies[me][counts[me]++] = System.nanoTime() - sent;
+                                if (sent > 0 && n < latencies[me].length) {
+                                    latencies[me][n++] = System.nanoTime() - sent;
+                                    counts.set(me, n);
                                 }
                             }
                         } catch (Exception closed) {
@@ -162,7 +165,7 @@ class SlowConsumerTest {
                 long expected = (long) ticks * (chatters - 1);
                 Rig.await("every line delivered", Duration.ofSeconds(30), () -> {
                     for (int i = 0; i < chatters; i++) {
-                        if (counts[i] < Math.min(expected, perReader)) {
+                        if (counts.get(i) < Math.min(expected, perReader)) {
                             return false;
                         }
                     }
@@ -182,13 +185,13 @@ class SlowConsumerTest {
                 long heapEnd = Rig.heapAfterGc();
                 int total = 0;
                 for (int i = 0; i < chatters; i++) {
-                    total += counts[i];
+                    total += counts.get(i);
                 }
                 long[] all = new long[total];
                 int k = 0;
                 for (int i = 0; i < chatters; i++) {
-                    System.arraycopy(latencies[i], 0, all, k, counts[i]);
-                    k += counts[i];
+                    System.arraycopy(latencies[i], 0, all, k, counts.get(i));
+                    k += counts.get(i);
                 }
                 long p50 = Rig.quantile(all, total, 0.50);
                 long p99 = Rig.quantile(all, total, 0.99);
