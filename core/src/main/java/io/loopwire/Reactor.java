@@ -273,6 +273,21 @@ public final class Reactor implements Executor, AutoCloseable {
         return gatherScratch;
     }
 
+    /**
+     * Channels registered with this loop's selector whose key is still valid (listening sockets, connections,
+     * datagram endpoints); a leak check for tests and monitoring. Loop thread only.
+     */
+    public int registeredChannels() {
+        assert inLoopOrNotStarted() : "registeredChannels off the loop thread";
+        int valid = 0;
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid()) {
+                valid++;
+            }
+        }
+        return valid;
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;

@@ -80,8 +80,10 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
                 return;
             }
             member = new UdpMember(endpoint, sender);
-            members.put(sender, member);
+            // Join first: if the join throws (a RelayFormat failing, say), the sender must not stay registered
+            // without a prefix, taking a member slot and failing every later datagram until it expires.
             room.join(member);
+            members.put(sender, member);
         }
         member.lastHeardNanos = System.nanoTime();
         if (data.hasRemaining()) {
