@@ -455,15 +455,35 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         close(CloseReason.HANDLER_ERROR);
     }
 
+    /**
+     * The reactor is closing: the same sequence as {@link #closeAfter} (no more frames; flush; shut the output down;
+     * read and discard until the peer closes), so that input the peer sent meanwhile cannot turn our close into a
+     * reset that would discard what the kernel still holds for it.
+     */
     @Override
     public boolean drainForShutdown() {
-        if (state == State.CLOSED) {
-            return true;
+        if (state == State.OPEN) {
+            closeAfter(null, CloseReason.SHUTDOWN);
         }
-        setInterest(interestOps & ~SelectionKey.OP_READ);
-        if (!queue.isEmpty()) {
-            scheduleFlush();
-            return false;
+        if (state == State.CLOSING && outputShut && queue.isEmpty() && !discardPendingInput()) {
+            close(closeReason); // nothing unread: closing now sends no reset, no need to wait for the peer
+        }
+        return state == State.CLOSED;
+    }
+
+    /** Reads and drops what the peer has sent; returns whether input is still arriving. */
+    private boolean discardPendingInput() {
+        ByteBuffer buffer = reactor.readBuffer();
+        for (int i = 0; i < MAX_READS_PER_WAKEUP; i++) {
+            buffer.clear();
+            try {
+                int n = channel.read(buffer);
+                if (n <= 0) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
         }
         return true;
     }
