@@ -134,7 +134,7 @@ public final class EmailAlertSink implements AlertSink {
             }
         }
 
-        /** A builder with the defaults: STARTTLS, 10 s timeouts, 5 retries from 1 s up to 60 s, 100 queued. */
+        /** A builder with the defaults: STARTTLS, 10 s timeouts, 10 retries from 1 s up to 60 s (about five minutes), 100 queued. */
         public static Builder builder() {
             return new Builder();
         }
@@ -219,7 +219,7 @@ public final class EmailAlertSink implements AlertSink {
         private boolean trustAll;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(10);
-        private int maxRetries = 5;
+        private int maxRetries = 10; // with back-off 1 s doubling to 60 s: about five minutes of SMTP outage covered
         private Duration initialBackoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(60);
         private int queueCapacity = 100;

@@ -23,7 +23,7 @@ class EmailConfigTest {
         assertThat(c.trustAll()).isFalse();
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.maxRetries()).isEqualTo(5);
+        assertThat(c.maxRetries()).isEqualTo(10);
         assertThat(c.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.queueCapacity()).isEqualTo(100);
