@@ -34,8 +34,12 @@ final class ConnectionGroup {
     final TcpStats stats = new TcpStats();
     final SlotPool slotPool = new SlotPool();
 
+    /** How often queue storage borrowed by connections that went quiet is given back. */
+    private static final Duration TRIM_EVERY = Duration.ofSeconds(1);
+
     private TcpConnection first;
     private Timeout idleCheck;
+    private Timeout trim;
 
     ConnectionGroup(ConnectionOptions<?> options) {
         options.requireHandler();
@@ -50,8 +54,11 @@ final class ConnectionGroup {
         this.tcpNoDelay = options.tcpNoDelay;
     }
 
-    /** Starts the idle sweep if an idle timeout is set. */
-    void startIdleSweep() {
+    /** Starts the periodic work: queue trimming, and the idle sweep if an idle timeout is set. */
+    void startTimers() {
+        if (trim == null) {
+            trim = reactor.scheduleAtFixedRate(TRIM_EVERY, TRIM_EVERY, () -> forEach(TcpConnection::trimQueue));
+        }
         if (idleTimeoutNanos > 0 && idleCheck == null) {
             Duration every = Duration.ofNanos(Math.max(idleTimeoutNanos / 4, Duration.ofMillis(10).toNanos()));
             idleCheck = reactor.scheduleAtFixedRate(every, every, this::closeIdleConnections);
@@ -136,6 +143,9 @@ final class ConnectionGroup {
     void closeAll(CloseReason reason) {
         if (idleCheck != null) {
             idleCheck.cancel();
+        }
+        if (trim != null) {
+            trim.cancel();
         }
         while (first != null) {
             first.close(reason);

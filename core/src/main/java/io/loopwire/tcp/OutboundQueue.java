@@ -1,15 +1,15 @@
 package io.loopwire.tcp;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * The messages queued for one connection, in order: for each, the buffer and the range of it still to send, and
  * whether the bytes are only valid until the end of the loop turn. A power-of-two ring of parallel arrays.
  *
  * <p>Memory: a connection that never sends holds no slots; one that sends owns {@value #OWN_SLOTS} slots; a burst
- * borrows bigger slot arrays from the group's {@link SlotPool} and returns them once drained, so bursts neither
- * allocate in steady state nor pin memory on idle connections.
+ * borrows bigger slot arrays from the group's {@link SlotPool} and keeps them while it stays busy (a busy connection
+ * would otherwise regrow them every turn), returning them at the first {@link #trim()} after a quiet period, so bursts
+ * neither allocate in steady state nor pin memory on idle connections.
  *
  * @implNote Reactor thread only.
  */
@@ -24,6 +24,8 @@ final class OutboundQueue {
     private int head;
     private int count;
     private long bytes;
+    /** Whether messages were added since the last {@link #trim()}. */
+    private boolean busy;
 
     OutboundQueue(SlotPool pool) {
         this.pool = pool;
@@ -40,6 +42,7 @@ final class OutboundQueue {
 
     /** Queues {@code message}'s remaining bytes (by reference). */
     void add(ByteBuffer message, boolean transientBytes) {
+        busy = true;
         if (slots == null) {
             if (own == null) {
                 own = new Slots(OWN_SLOTS);
@@ -66,16 +69,29 @@ final class OutboundQueue {
             bigger.ends[i] = slots.ends[from];
             bigger.transients[i] = slots.transients[from];
         }
-        retire(slots);
+        releaseLive(slots);
         slots = bigger;
         head = 0;
     }
 
-    private void retire(Slots old) {
-        Arrays.fill(old.buffers, null);
+    /** Drops the references of the live entries (the others are null already) and returns borrowed storage. */
+    private void releaseLive(Slots old) {
+        for (int i = 0; i < count; i++) {
+            old.buffers[(head + i) & old.mask] = null;
+        }
         if (old != own) {
             pool.give(old);
         }
+    }
+
+    /** Returns borrowed storage if the queue is empty and was not used since the last call (called periodically). */
+    void trim() {
+        if (count == 0 && slots != null && slots != own && !busy) {
+            pool.give(slots);
+            slots = own;
+            head = 0;
+        }
+        busy = false;
     }
 
     /**
@@ -121,23 +137,57 @@ final class OutboundQueue {
                 written = 0;
             }
         }
-        if (count == 0 && slots != own) {
-            retire(slots); // the burst is over: give the big arrays back
-            slots = own;
-            head = 0;
-        }
     }
 
-    /** Copies what is left of buffers that are only valid this turn (the socket did not take everything). */
+    /**
+     * Copies what is left of buffers that are only valid this turn (the socket did not take everything). Runs of
+     * consecutive such entries become one copy, one entry: fewer buffers for the next gathering write, and one
+     * temporary direct buffer instead of many inside the JDK.
+     */
     void keepTransientBytes() {
-        for (int i = 0; i < count; i++) {
+        int i = 0;
+        int kept = 0;
+        while (i < count) {
             int slot = (head + i) & slots.mask;
-            if (slots.transients[slot]) {
-                slots.buffers[slot] = copyOf(slots.buffers[slot], slots.starts[slot], slots.ends[slot]);
-                slots.ends[slot] -= slots.starts[slot];
-                slots.starts[slot] = 0;
-                slots.transients[slot] = false;
+            if (!slots.transients[slot]) {
+                moveEntry(slot, (head + kept++) & slots.mask);
+                i++;
+                continue;
             }
+            int runEnd = i;
+            int runBytes = 0;
+            while (runEnd < count && slots.transients[(head + runEnd) & slots.mask]) {
+                int s = (head + runEnd) & slots.mask;
+                runBytes += slots.ends[s] - slots.starts[s];
+                runEnd++;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(runBytes);
+            for (int j = i; j < runEnd; j++) {
+                int s = (head + j) & slots.mask;
+                copy.put(slots.buffers[s].limit(slots.ends[s]).position(slots.starts[s]));
+                slots.buffers[s] = null;
+            }
+            bytes -= (long) (runEnd - i - 1) * ENTRY_OVERHEAD_BYTES; // the run is one entry now
+            int target = (head + kept++) & slots.mask;
+            slots.buffers[target] = copy.flip();
+            slots.starts[target] = 0;
+            slots.ends[target] = runBytes;
+            slots.transients[target] = false;
+            i = runEnd;
+        }
+        for (int j = kept; j < count; j++) {
+            slots.buffers[(head + j) & slots.mask] = null;
+        }
+        count = kept;
+    }
+
+    private void moveEntry(int from, int to) {
+        if (from != to) {
+            slots.buffers[to] = slots.buffers[from];
+            slots.starts[to] = slots.starts[from];
+            slots.ends[to] = slots.ends[from];
+            slots.transients[to] = slots.transients[from];
+            slots.buffers[from] = null;
         }
     }
 
@@ -151,7 +201,7 @@ final class OutboundQueue {
     /** Forgets everything queued (the connection closed). */
     void clear() {
         if (slots != null) {
-            retire(slots);
+            releaseLive(slots);
         }
         slots = null;
         own = null;

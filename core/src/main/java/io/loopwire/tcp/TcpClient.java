@@ -188,7 +188,7 @@ public final class TcpClient implements AutoCloseable {
 
         public TcpClient build() {
             TcpClient client = new TcpClient(this);
-            reactor.execute(client.connections::startIdleSweep);
+            reactor.execute(client.connections::startTimers);
             return client;
         }
     }

@@ -449,6 +449,11 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
     }
 
+    /** Gives back queue storage borrowed for a burst that is over (called periodically by the group). */
+    void trimQueue() {
+        queue.trim();
+    }
+
     @Override
     public void fail(Throwable cause) {
         log.warn("closing {} after a handler error", peer, cause);

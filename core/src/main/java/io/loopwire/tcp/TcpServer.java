@@ -77,7 +77,7 @@ public final class TcpServer implements IoHandler, AutoCloseable {
 
     private void register() throws IOException {
         acceptKey = reactor.register(serverChannel, SelectionKey.OP_ACCEPT, this);
-        connections.startIdleSweep();
+        connections.startTimers();
     }
 
     @Override

@@ -53,6 +53,19 @@ class SlowReaderGetsIntactLinesTest {
                     assertThat(lateIn.readLine())
                             .isEqualTo(prefix + "message number " + i + " with some padding to make it longer");
                 }
+                // The queue's accounting survived the copies: everything sent, nothing counted twice.
+                long[] queued = new long[1];
+                for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); ; Thread.onSpinWait()) {
+                    queued[0] = reactor.call(() -> {
+                        long[] sum = new long[1];
+                        server.tcpServer().forEachConnection(c -> sum[0] += c.queuedBytes());
+                        return sum[0];
+                    });
+                    if (queued[0] == 0 || System.nanoTime() - until > 0) {
+                        break;
+                    }
+                }
+                assertThat(queued[0]).isZero();
             }
         }
     }
