@@ -31,6 +31,8 @@ final class ConnectionGroup {
     final long idleTimeoutNanos;
     final Duration closeTimeout;
     final boolean tcpNoDelay;
+    final int sendBufferBytes;
+    final int receiveBufferBytes;
     final TcpStats stats = new TcpStats();
     final SlotPool slotPool = new SlotPool();
 
@@ -52,6 +54,8 @@ final class ConnectionGroup {
         this.idleTimeoutNanos = options.idleTimeout.toNanos();
         this.closeTimeout = options.closeTimeout;
         this.tcpNoDelay = options.tcpNoDelay;
+        this.sendBufferBytes = options.sendBufferBytes;
+        this.receiveBufferBytes = options.receiveBufferBytes;
     }
 
     /** Starts the periodic work: queue trimming, and the idle sweep if an idle timeout is set. */
@@ -74,6 +78,12 @@ final class ConnectionGroup {
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, tcpNoDelay);
+            if (sendBufferBytes > 0) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+            }
+            if (receiveBufferBytes > 0) {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+            }
             connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress());
             connection.registered(reactor.register(channel, SelectionKey.OP_READ, connection));
         } catch (IOException e) {

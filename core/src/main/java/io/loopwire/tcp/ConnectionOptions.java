@@ -25,6 +25,8 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     Duration idleTimeout = Duration.ZERO;
     Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
     boolean tcpNoDelay = true;
+    int sendBufferBytes;
+    int receiveBufferBytes;
 
     ConnectionOptions(Reactor reactor) {
         this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -84,6 +86,25 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     public B tcpNoDelay(boolean noDelay) {
         this.tcpNoDelay = noDelay;
         return self();
+    }
+
+    /** SO_SNDBUF of each connection in bytes; 0 (the default) keeps the system's (autotuned on Linux). */
+    public B sendBufferBytes(int bytes) {
+        this.sendBufferBytes = checkBufferSize("sendBufferBytes", bytes);
+        return self();
+    }
+
+    /** SO_RCVBUF of each connection in bytes; 0 (the default) keeps the system's (autotuned on Linux). */
+    public B receiveBufferBytes(int bytes) {
+        this.receiveBufferBytes = checkBufferSize("receiveBufferBytes", bytes);
+        return self();
+    }
+
+    private static int checkBufferSize(String name, int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + bytes);
+        }
+        return bytes;
     }
 
     void requireHandler() {

@@ -3,6 +3,7 @@ package io.loopwire.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
+import io.loopwire.tcp.TcpServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -23,9 +24,16 @@ class SlowReaderGetsIntactLinesTest {
     void linesQueuedForALateReaderSurviveScratchReuse() throws Exception {
         int lines = 20_000;
         try (Reactor reactor = new Reactor("slow-reader-test").start()) {
-            ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0)
-                    .maxOutboundBytes(64L * 1024 * 1024).start();
-            int port = server.tcpAddress().getPort();
+            // The relay composed by hand, to give its sockets a small send buffer: the late reader's socket must
+            // fill up so that leftovers are copied.
+            ChatRoom room = new ChatRoom(reactor);
+            long maxOutbound = 64L * 1024 * 1024;
+            TcpServer server = TcpServer.builder(reactor)
+                    .maxOutboundBytes(maxOutbound)
+                    .sendBufferBytes(16 * 1024)
+                    .handler(new TcpRelay(room, maxOutbound))
+                    .start();
+            int port = server.localAddress().getPort();
             try (Socket late = new Socket("127.0.0.1", port); Socket sender = new Socket("127.0.0.1", port)) {
                 late.setReceiveBufferSize(64 * 1024); // small, so the server's socket buffer fills early
                 BufferedReader lateIn = new BufferedReader(new InputStreamReader(late.getInputStream(),
@@ -44,7 +52,7 @@ class SlowReaderGetsIntactLinesTest {
                 out.flush();
                 // Everything is queued at the server before the late reader starts reading.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (reactor.call(() -> server.tcpServer().stats().framesIn()) < lines) {
+                while (reactor.call(() -> server.stats().framesIn()) < lines) {
                     assertThat(System.nanoTime()).as("server read every line in time").isLessThan(deadline);
                     Thread.onSpinWait();
                 }
@@ -58,7 +66,7 @@ class SlowReaderGetsIntactLinesTest {
                 for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); ; Thread.onSpinWait()) {
                     queued[0] = reactor.call(() -> {
                         long[] sum = new long[1];
-                        server.tcpServer().forEachConnection(c -> sum[0] += c.queuedBytes());
+                        server.forEachConnection(c -> sum[0] += c.queuedBytes());
                         return sum[0];
                     });
                     if (queued[0] == 0 || System.nanoTime() - until > 0) {
