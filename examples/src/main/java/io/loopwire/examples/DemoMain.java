@@ -10,6 +10,7 @@ import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.TcpClient;
 import io.loopwire.tcp.TcpConnection;
 import io.loopwire.udp.UdpEndpoint;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ final class DemoMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Args.check(seconds >= 5 && seconds <= 3600, "--seconds must be in 5..3600, was " + seconds);
+        out = AsyncConsole.over(System.out);
         Reactor reactor = new Reactor("loopwire-demo");
         ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
         say("chat server ready: tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
@@ -68,10 +70,10 @@ final class DemoMain implements Callable<Integer> {
 
         // The monitor: both links probed every 500 ms, alerts on the console.
         System.setProperty("org.slf4j.simpleLogger.log.io.loopwire.alert", "error"); // alerts are printed below
-        LogAlertSink console = new LogAlertSink(System.out);
+        LogAlertSink console = new LogAlertSink(out);
         CountDownLatch done = new CountDownLatch(1);
         // Only state changes and alerts are printed: a line per probe would drown the chat.
-        RoundPrinter printer = new RoundPrinter(System.out, false, done::countDown);
+        RoundPrinter printer = new RoundPrinter(out, false, done::countDown);
         AlertingListener alerts = new AlertingListener(reactor,
                 new AlertPolicy(AlertPolicy.Config.defaults().withGroupWait(Duration.ZERO), console), printer);
         LatencyProber prober = LatencyProber.builder(reactor)
@@ -106,11 +108,12 @@ final class DemoMain implements Callable<Integer> {
                     + server.tcpRoom().deliveries() + " deliveries, "
                     + server.udpRelay().pingEcho().probesEchoed() + " probes echoed, "
                     + console.sent() + " alerts");
-            RoundPrinter.printStatistics(System.out, prober.targets());
+            RoundPrinter.printStatistics(out, prober.targets());
             return null;
         });
         prober.close();
         reactor.close();
+        out.close();
         return 0;
     }
 
@@ -118,9 +121,11 @@ final class DemoMain implements Callable<Integer> {
         return ByteBuffer.allocate(text.remaining() + 1).put(text.duplicate()).put((byte) '\n').flip();
     }
 
-    private static void say(String line) {
-        System.out.printf("%6.2fs  %s%n", (System.nanoTime() - T0) / 1e9, line);
+    private void say(String line) {
+        out.printf("%6.2fs  %s%n", (System.nanoTime() - T0) / 1e9, line);
     }
 
     private static final long T0 = System.nanoTime();
+    /** Printing happens on the loop thread: through a queue, so a console that stops reading cannot stall it. */
+    private PrintStream out;
 }

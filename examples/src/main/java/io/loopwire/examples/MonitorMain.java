@@ -9,6 +9,7 @@ import io.loopwire.alert.LogAlertSink;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.ProbeTarget;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,10 +73,12 @@ final class MonitorMain implements Callable<Integer> {
     public Integer call() throws Exception {
         ClassifierConfig classifier = classifierConfig();
         AlertPolicy.Config alerting = alertConfig();
-        AlertSink sink = alertSink();
+        // Everything printed on the loop thread goes through a queue: a console that stops reading never stalls it.
+        PrintStream out = AsyncConsole.over(System.out);
+        AlertSink sink = alertSink(out);
         Reactor reactor = new Reactor("loopwire-monitor");
         CountDownLatch finished = new CountDownLatch(1);
-        RoundPrinter printer = new RoundPrinter(System.out, true, finished::countDown);
+        RoundPrinter printer = new RoundPrinter(out, true, finished::countDown);
         AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
         LatencyProber.Builder builder = LatencyProber.builder(reactor)
                 .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
@@ -84,23 +87,24 @@ final class MonitorMain implements Callable<Integer> {
             builder.target(target, address);
         }
         LatencyProber prober = builder.start();
-        System.out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
+        out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
-        Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink), "loopwire-monitor-stop");
+        Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
         reactor.start();
         finished.await();
         Runtime.getRuntime().removeShutdownHook(shutdown);
-        stop(reactor, prober, alerts, sink);
+        stop(reactor, prober, alerts, sink, out);
         return 0;
     }
 
     /** Prints the statistics, sends pending alerts (bounded), and stops the loop. */
-    private static void stop(Reactor reactor, LatencyProber prober, AlertingListener alerts, AlertSink sink) {
+    private static void stop(Reactor reactor, LatencyProber prober, AlertingListener alerts, AlertSink sink,
+            PrintStream out) {
         try {
             reactor.call(() -> {
                 alerts.flush();
-                RoundPrinter.printStatistics(System.out, prober.targets());
+                RoundPrinter.printStatistics(out, prober.targets());
                 return null;
             });
         } catch (Exception e) {
@@ -110,6 +114,7 @@ final class MonitorMain implements Callable<Integer> {
         prober.close();
         reactor.close();
         sink.close(Duration.ofSeconds(10));
+        out.close();
     }
 
     private ClassifierConfig classifierConfig() {
@@ -131,8 +136,8 @@ final class MonitorMain implements Callable<Integer> {
         }
     }
 
-    private AlertSink alertSink() {
-        LogAlertSink console = new LogAlertSink(System.out);
+    private AlertSink alertSink(PrintStream out) {
+        LogAlertSink console = new LogAlertSink(out);
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");
