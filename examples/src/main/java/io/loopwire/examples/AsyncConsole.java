@@ -21,7 +21,7 @@ final class AsyncConsole extends OutputStream {
     private final byte[] pending = new byte[8192];
     private final Thread writer;
     private int pendingBytes;
-    private long dropped;
+    private long dropped; // guarded by this
     private volatile boolean closing;
 
     private AsyncConsole(PrintStream target) {
@@ -69,6 +69,12 @@ final class AsyncConsole extends OutputStream {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (dropped > 0) {
+                target.println("(" + dropped + " lines dropped: the console was not reading)");
+                dropped = 0;
+            }
         }
         target.flush();
     }
