@@ -57,7 +57,8 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     private static final byte[] PING = {'p', 'i', 'n', 'g'};
 
     private final Reactor reactor;
-    private final UdpEndpoint endpoint;
+    /** Set once by the builder, right after construction and before the first probe. */
+    private UdpEndpoint endpoint;
     private final ProbeTarget[] targets;
     private final Map<InetSocketAddress, ProbeTarget> byAddress = new HashMap<>();
     private final ProbeListener listener;
@@ -86,9 +87,8 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     private long foreign;
     private long skipped;
 
-    private LatencyProber(Builder b, UdpEndpoint endpoint) {
+    private LatencyProber(Builder b) {
         this.reactor = b.reactor;
-        this.endpoint = endpoint;
         this.listener = b.listener;
         this.mode = b.mode;
         this.proberId = new SecureRandom().nextInt();
@@ -482,24 +482,18 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
                 bind = allLoopback ? new InetSocketAddress(targets.get(0).address.getAddress(), 0)
                         : new InetSocketAddress(0);
             }
-            LatencyProber[] self = new LatencyProber[1];
-            UdpEndpoint endpoint = UdpEndpoint.builder(reactor)
+            LatencyProber prober = new LatencyProber(this); // validates the targets before a socket is opened
+            prober.endpoint = UdpEndpoint.builder(reactor)
                     .bind(bind)
                     .receiveBatch(256)
                     .receiveBufferBytes(receiveBufferBytes)
-                    .handler((ep, sender, data) -> self[0].onDatagram(ep, sender, data))
+                    .handler(prober)
                     .start();
-            try {
-                self[0] = new LatencyProber(this, endpoint);
-            } catch (RuntimeException e) {
-                endpoint.close();
-                throw e;
-            }
             reactor.call(() -> {
-                self[0].start(interval);
+                prober.start(interval);
                 return null;
             });
-            return self[0];
+            return prober;
         }
     }
 }
