@@ -294,6 +294,16 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         return joinMode;
     }
 
+    /** Members per source IP at most; 0 when there is no per-IP cap. */
+    public int maxMembersPerIp() {
+        return maxMembersPerIp == Integer.MAX_VALUE ? 0 : maxMembersPerIp;
+    }
+
+    /** Whether the per-source and output budgets are on. */
+    public boolean budgetsOn() {
+        return sourceLimiter != null || outputBudget != null;
+    }
+
     /** Datagrams refused because the room was full, in total or for the sender's IP. */
     public long refused() {
         return refused;
