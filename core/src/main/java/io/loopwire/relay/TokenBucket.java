@@ -15,12 +15,12 @@ final class TokenBucket {
     private double bytes;
     private long lastNanos;
 
-    /** Rates per second; the bursts are one second's worth. Starts full. */
-    TokenBucket(long datagramsPerSecond, long bytesPerSecond, long nowNanos) {
+    /** Rates per second; the bursts are {@code burstNanos} worth of them. Starts full. */
+    TokenBucket(long datagramsPerSecond, long bytesPerSecond, long burstNanos, long nowNanos) {
         this.datagramsPerNano = datagramsPerSecond / 1e9;
         this.bytesPerNano = bytesPerSecond / 1e9;
-        this.datagramBurst = datagramsPerSecond;
-        this.byteBurst = bytesPerSecond;
+        this.datagramBurst = Math.max(1, datagramsPerNano * burstNanos);
+        this.byteBurst = Math.max(1, bytesPerNano * burstNanos);
         this.datagrams = datagramBurst;
         this.bytes = byteBurst;
         this.lastNanos = nowNanos;

@@ -43,7 +43,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     /** What the relay may send per second for UDP senders, on a non-loopback bind. */
     public static final long DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND = 200_000;
     public static final long DEFAULT_OUTPUT_BYTES_PER_SECOND = 64L * 1024 * 1024;
-    /** Join/leave notice deliveries per second (burst the same) before joins and leaves go quiet; everywhere. */
+    /** Join/leave notice deliveries per second (burst: a tenth of it) before joins and leaves go quiet; everywhere. */
     public static final long DEFAULT_NOTICE_DELIVERIES_PER_SECOND = 20_000;
     /** Smallest datagram an unknown address gets a challenge for (QUIC pads its first packet the same way). */
     public static final int MIN_CHALLENGED_DATAGRAM_BYTES = 64;
@@ -52,6 +52,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     /** The largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP). */
     public static final int MAX_DATAGRAM_BYTES = 65_507;
 
+    private static final long SECOND_NANOS = 1_000_000_000L;
     private static final byte[] CHALLENGE_PREFIX = "* validate ".getBytes(StandardCharsets.US_ASCII);
     private static final ByteBuffer ROOM_FULL = readOnly("! error: room full");
     private static final ByteBuffer WELCOME = readOnly("* welcome");
@@ -109,8 +110,9 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         this.sourceLimiter = b.sourceDatagramsPerSecond > 0
                 ? new SourceLimiter(b.sourceDatagramsPerSecond, b.sourceBytesPerSecond) : null;
         this.outputBudget = b.outputDatagramsPerSecond > 0
-                ? new TokenBucket(b.outputDatagramsPerSecond, b.outputBytesPerSecond, now) : null;
-        this.noticeBudget = new TokenBucket(b.noticeDeliveriesPerSecond, Long.MAX_VALUE / 4, now);
+                ? new TokenBucket(b.outputDatagramsPerSecond, b.outputBytesPerSecond, SECOND_NANOS, now) : null;
+        // A burst of a tenth of a second's notices: a whole second's worth in one turn would hold pings for ~50 ms.
+        this.noticeBudget = new TokenBucket(b.noticeDeliveriesPerSecond, Long.MAX_VALUE / 4, SECOND_NANOS / 10, now);
         this.validator = joinMode == JoinMode.VALIDATED ? new AddressValidator() : null;
         challenge.put(CHALLENGE_PREFIX);
         Duration every = b.idleTimeout.dividedBy(4);

@@ -36,7 +36,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
      * the kernel buffer, and the loop serves other channels and timers first): a fan-out to thousands of members
      * cannot turn 64 datagrams into hundreds of thousands of sends inside one callback.
      */
-    public static final int DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH = 8192;
+    public static final int DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH = 4096;
 
     private final Reactor reactor;
     private final DatagramChannel channel;
@@ -368,7 +368,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             return this;
         }
 
-        /** Sends a receive batch may cause before reading stops for this turn; default 8192. */
+        /** Sends a receive batch may cause before reading stops for this turn; default 4096. */
         public Builder maxSendsPerReceiveBatch(int sends) {
             if (sends < 1) {
                 throw new IllegalArgumentException("maxSendsPerReceiveBatch must be positive, was " + sends);
