@@ -21,8 +21,8 @@ class EmailQueueFullTest {
     void oldestRemindersAreDroppedFirstThenOldestAlerts() throws Exception {
         // A silent server keeps the first alert in flight, so the next ones wait in the queue.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailAlertSink.Security.NONE)
+            EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailConfig.Security.NONE)
                     .from(FROM).to(TO)
                     .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
                     .maxRetries(0).queueCapacity(3)

@@ -23,8 +23,8 @@ class EmailServerDownThenUpTest {
     void alertIsDeliveredOnceTheServerComesUpAndSendNeverBlocks() throws Exception {
         int port = MailTestSupport.freePort(); // nothing listens there yet: connection refused
         List<byte[]> received = new CopyOnWriteArrayList<>();
-        EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                .host("127.0.0.1").port(port).security(EmailAlertSink.Security.NONE)
+        EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                .host("127.0.0.1").port(port).security(EmailConfig.Security.NONE)
                 .from(FROM).to(TO)
                 .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2))
                 .maxRetries(30).backoff(Duration.ofMillis(50), Duration.ofMillis(400))

@@ -23,8 +23,8 @@ class EmailSilentServerTest {
     @Test
     void silentServerTimesOutIsRetriedAndNeverBlocksTheCaller() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailAlertSink.Security.STARTTLS)
+            EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailConfig.Security.STARTTLS)
                     .from(FROM).to(TO)
                     .connectTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofMillis(500))
                     .maxRetries(2).backoff(Duration.ofMillis(100), Duration.ofMillis(100))

@@ -45,8 +45,8 @@ class EmailSmtpsGreenMailTest {
     @Test
     void groupedAlertArrivesInTheMailboxOverSmtps() throws Exception {
         int port = greenMail.getSmtps().getPort();
-        sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                .host("127.0.0.1").port(port).security(EmailAlertSink.Security.TLS)
+        sink = new EmailAlertSink(EmailConfig.builder()
+                .host("127.0.0.1").port(port).security(EmailConfig.Security.TLS)
                 .credentials("alerts", "alerts-pw")
                 .from(FROM).to(TO)
                 .trustAll(true)

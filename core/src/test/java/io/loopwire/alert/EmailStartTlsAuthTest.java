@@ -62,8 +62,8 @@ class EmailStartTlsAuthTest {
         server.stop();
     }
 
-    private EmailAlertSink.Builder config(String password) {
-        return EmailAlertSink.Config.builder()
+    private EmailConfig.Builder config(String password) {
+        return EmailConfig.builder()
                 .host("127.0.0.1").port(server.getPortAllocated())
                 .credentials(USER, password)
                 .from(FROM).to(TO, "oncall@example.com")
@@ -76,7 +76,7 @@ class EmailStartTlsAuthTest {
     void alertArrivesOverStartTlsWithAuthAndBothParts() throws Exception {
         try (MailTestSupport.LogCapture logs = new MailTestSupport.LogCapture()) {
             sink = new EmailAlertSink(config(PASSWORD).build());
-            assertThat(sink.config().security()).isEqualTo(EmailAlertSink.Security.STARTTLS);
+            assertThat(sink.config().security()).isEqualTo(EmailConfig.Security.STARTTLS);
             long t0 = System.nanoTime();
             sink.send(alert(AlertKind.CHANGE, "127.0.0.1:12345", LinkState.DOWN));
             long sendNanos = System.nanoTime() - t0;

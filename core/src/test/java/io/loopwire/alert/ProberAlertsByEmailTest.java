@@ -69,7 +69,7 @@ class ProberAlertsByEmailTest {
 
     @Test
     void targetDownThenBackSendsExactlyOneDownAndOneRecoveryMail() throws Exception {
-        EmailAlertSink mail = new EmailAlertSink(EmailAlertSink.Config.builder()
+        EmailAlertSink mail = new EmailAlertSink(EmailConfig.builder()
                 .host("127.0.0.1").port(server.getPortAllocated())
                 .credentials(USER, PASSWORD).from(FROM).to(TO)
                 .trustAll(true)
