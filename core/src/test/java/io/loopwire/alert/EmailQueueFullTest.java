@@ -3,9 +3,9 @@ package io.loopwire.alert;
 import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.alert;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -29,8 +29,8 @@ class EmailQueueFullTest {
                     .build());
             try {
                 sink.send(alert(AlertKind.CHANGE, "in-flight:1", LinkState.DOWN));
-                assertThat(waitUntil(() -> sink.attempts() == 1 && sink.pending() == 0, Duration.ofSeconds(5)))
-                        .isTrue();
+                Poll.until(Duration.ofSeconds(5), () -> sink.attempts() == 1 && sink.pending() == 0,
+                        "sink.attempts() == 1 && sink.pending() == 0");
 
                 long worstSendNanos = 0;
                 String[] names = {"R1", "C1", "R2", "C2", "C3", "C4"};
