@@ -18,6 +18,10 @@ public final class UdpStats {
     long fromSelf;
     long batchesCut;
 
+    /** Made by the owning endpoint; users only read it. */
+    UdpStats() {
+    }
+
     public long datagramsIn() {
         return datagramsIn;
     }
