@@ -69,8 +69,13 @@ public final class UdpRelayLoad {
             Cli.exitWithUsage(e, USAGE);
             return;
         }
+        System.out.println(run(config));
+    }
+
+    /** Runs the load on the calling thread and returns its one summary line; closes every member. */
+    public static String run(Config config) throws IOException {
         try (Run run = new Run(config)) {
-            System.out.println(run.execute());
+            return run.execute();
         }
     }
 
