@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * 3,000 UDP members join at once and expire together while a pinger pings: every ping is answered, and the
  * join/leave notices stay within the notice budget (announced one by one only while the budget lasts, then counted
- * in one summary line a second) instead of the ~9 million sends that announcing each to everyone would cost. The RTT
+ * in one summary line a second) instead of the ~4.5 million sends (per direction) that announcing each to everyone would cost. The RTT
  * of the pings is printed, not asserted (timing belongs to the benchmarks, not to a test on a shared machine).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
