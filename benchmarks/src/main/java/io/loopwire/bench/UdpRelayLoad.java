@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * 4 MiB SO_RCVBUF, so losses counted are the server's (or the kernel's at the server's socket), not the load's.
  *
  * <p>deliveries/s counts every delivery between the start of measurement and the end of sending; CPU of the server
- * (with {@code --server-pid}) runs from the start of measurement to the end of the drain, per counted delivery.
+ * (with {@code --server-pid}) runs from the start of measurement to the end of the drain, per counted delivery;
+ * {@code load_cpu_ms} is this generator's own CPU over the same time (near one core: the generator was the limit).
  *
  * @implNote Single-threaded; no allocation per message.
  */
@@ -141,6 +142,7 @@ public final class UdpRelayLoad {
             long warmEnd = start + c.warmup().toNanos();
             long end = warmEnd + c.duration().toNanos();
             long cpuStart = -1;
+            long loadCpuStart = -1;
             long measureStart = 0;
             while (true) {
                 long now = System.nanoTime();
@@ -148,6 +150,7 @@ public final class UdpRelayLoad {
                     measuring = true;
                     measureStart = now;
                     cpuStart = ProcCpu.cpuNanos(c.serverPid());
+                    loadCpuStart = ProcCpu.cpuNanos(ProcessHandle.current().pid());
                     System.arraycopy(nextSeq, 0, firstCounted, 0, n);
                 }
                 if (now - end >= 0) {
@@ -172,20 +175,23 @@ public final class UdpRelayLoad {
             }
             long cpuEnd = ProcCpu.cpuNanos(c.serverPid());
             long serverCpu = cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart;
+            long loadCpuEnd = ProcCpu.cpuNanos(ProcessHandle.current().pid());
+            long loadCpu = loadCpuStart < 0 || loadCpuEnd < 0 ? -1 : loadCpuEnd - loadCpuStart;
             long sent = 0;
             for (int s = 0; s < n; s++) {
                 sent += nextSeq[s] - firstCounted[s];
             }
             return String.format(Locale.ROOT, "udp-relay server=%s members=%d size=%d window=%d seconds=%.2f "
                             + "sent=%d expected=%d delivered=%d lost=%d dup=%d deliveries_per_s=%.0f p50_us=%.1f "
-                            + "p99_us=%.1f p999_us=%.1f max_us=%.1f server_cpu_ms=%s server_cpu_ns_per_delivery=%s",
+                            + "p99_us=%.1f p999_us=%.1f max_us=%.1f server_cpu_ms=%s server_cpu_ns_per_delivery=%s load_cpu_ms=%s",
                     Cli.hostPort(c.server()), n, c.size(), window, seconds, sent, expected, delivered,
                     Math.max(0, expected - delivered), dup, arrivedMeasured / seconds,
                     latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
                     latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3,
                     serverCpu < 0 ? "-" : String.format(Locale.ROOT, "%.0f", serverCpu / 1e6),
                     serverCpu < 0 || delivered == 0 ? "-" : String.format(Locale.ROOT, "%.0f",
-                            (double) serverCpu / delivered));
+                            (double) serverCpu / delivered),
+                    loadCpu < 0 ? "-" : String.format(Locale.ROOT, "%.0f", loadCpu / 1e6));
         }
 
         /** Sync datagrams until every member heard every other, re-sent every 100 ms; bounded by joinTimeout. */
