@@ -1,6 +1,7 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorFailedException;
 import io.loopwire.relay.ChatServer;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -37,6 +38,10 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--carry-budget", defaultValue = "64MiB", converter = Units.SizeConverter.class,
+            description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
+                    + " disconnected (default ${DEFAULT-VALUE}).")
+    long carryBudget;
 
     @Override
     public Integer call() throws Exception {
@@ -46,12 +51,13 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        Args.check(carryBudget >= 64 * 1024, "--carry-budget must be at least 64KiB, was " + carryBudget);
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
-        ChatServer server;
+        ChatServer.Builder builder;
         try {
-            server = ChatServer.builder(reactor)
+            builder = ChatServer.builder(reactor)
                     .bindAddress(address)
                     .tcpPort(tcpPort)
                     .udpPort(udpPort)
@@ -62,7 +68,14 @@ final class ServerMain implements Callable<Integer> {
                     .udpIdleTimeout(udpIdleTimeout)
                     .udpMaxMembers(udpMaxMembers)
                     .separateRooms(separateRooms)
-                    .start();
+                    .carryBudgetBytes(carryBudget);
+        } catch (IllegalArgumentException e) {
+            reactor.close();
+            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
+        }
+        ChatServer server;
+        try {
+            server = builder.start();
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
                     + e.getMessage() + " - is another server running? Try another port or 0.");
@@ -73,7 +86,11 @@ final class ServerMain implements Callable<Integer> {
                 + Args.hostPort(server.udpAddress()));
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
-        reactor.run();
-        return 0;
+        try {
+            reactor.run();
+        } catch (ReactorFailedException e) {
+            // LoopExit says it in one line below; the reactor has logged the details.
+        }
+        return LoopExit.failed("server", reactor) ? 1 : 0;
     }
 }
