@@ -27,18 +27,31 @@ class BurstFromOneSenderTest {
 
     @Test
     void aBurstOf64KiBOfShortLinesReachesEveryFastReaderAndClosesNobody() throws Exception {
-        burst(64 * 1024);
+        burst(64 * 1024, false);
     }
 
     @Test
     void aBurstOf1MiBOfShortLinesReachesEveryFastReaderAndClosesNobody() throws Exception {
-        burst(1024 * 1024);
+        burst(1024 * 1024, false);
     }
 
-    private static void burst(int burstBytes) throws Exception {
+    /** The same 1 MiB burst with a fourth member that never reads: it alone is closed, at its outbound limit. */
+    @Test
+    void aReaderThatStopsIsStillClosedAtItsLimitWhileFastReadersGetTheWholeBurst() throws Exception {
+        burst(1024 * 1024, true);
+    }
+
+    private static void burst(int burstBytes, boolean withStoppedReader) throws Exception {
         int lines = burstBytes / 2;
         try (RunningServer chat = RunningServer.start(b -> b);
-                Socket sender = new Socket("127.0.0.1", chat.tcp().getPort())) {
+                Socket sender = new Socket("127.0.0.1", chat.tcp().getPort());
+                Socket stopped = new Socket()) {
+            int members = READERS + 1;
+            if (withStoppedReader) {
+                stopped.setReceiveBufferSize(4 * 1024);
+                stopped.connect(chat.tcp());
+                members++;
+            }
             List<Socket> sockets = new ArrayList<>();
             List<Reader> readers = new ArrayList<>();
             try {
@@ -49,7 +62,8 @@ class BurstFromOneSenderTest {
                     readers.add(r);
                     r.start();
                 }
-                Poll.onLoopUntil(chat.reactor, () -> chat.server.tcpRoom().size() == READERS + 1, "all joined");
+                int all = members;
+                Poll.onLoopUntil(chat.reactor, () -> chat.server.tcpRoom().size() == all, "all joined");
                 byte[] data = new byte[burstBytes];
                 for (int i = 0; i < data.length; i += 2) {
                     data[i] = 'a';
@@ -65,9 +79,11 @@ class BurstFromOneSenderTest {
                     assertThat(r.ended).as("a fast reader was closed").isFalse();
                     assertThat(r.relayed.get()).as("lines relayed to a reader").isEqualTo(lines);
                 }
+                long closedSlow = withStoppedReader ? 1 : 0;
+                Poll.onLoopUntil(chat.reactor,
+                        () -> chat.server.tcpServer().stats().closed(CloseReason.OUTBOUND_LIMIT) == closedSlow,
+                        closedSlow + " member(s) closed at the outbound limit");
                 assertThat(chat.reactor.call(() -> chat.server.tcpRoom().size())).isEqualTo(READERS + 1);
-                assertThat(chat.reactor.call(() -> chat.server.tcpServer().stats().closed(CloseReason.OUTBOUND_LIMIT)))
-                        .isZero();
                 long shares = chat.reactor.call(() -> chat.server.tcpServer().stats().turnSharesUsed());
                 System.out.printf("[figures] burst of %d lines: every reader got all, turn shares used %d%n", lines,
                         shares);
