@@ -65,9 +65,9 @@ class HalfLineMemoryTest {
                 long carried = reactor.call(() -> server.stats().carriedBytes());
                 double idlePer = (double) (idle - empty) / connections;
                 double holdingPer = (double) (holding - empty) / connections;
-                System.out.printf("[figures] max frame %d, %d connections: heap after GC per connection (both ends) idle %.0f B,"
-                        + " holding a 1-byte half line %.0f B; carry buffers %d B in all%n", maxFrameBytes, connections, idlePer,
-                        holdingPer, carried);
+                System.out.printf("[figures] max frame %d, %d connections: heap after GC per connection (both ends)"
+                        + " idle %.0f B, holding a 1-byte half line %.0f B; carry buffers %d B in all%n",
+                        maxFrameBytes, connections, idlePer, holdingPer, carried);
                 assertThat(carried).isEqualTo((long) connections * CarryBuffers.INITIAL_BYTES);
                 assertThat(idlePer).isLessThanOrEqualTo(IDLE_LIMIT_BYTES);
                 assertThat(holdingPer).isLessThanOrEqualTo(HOLDING_LIMIT_BYTES);
@@ -100,7 +100,7 @@ class HalfLineMemoryTest {
         return -1;
     }
 
-    /** Heap in use after a full GC: the least of three tries, so garbage made meanwhile by other threads is not seen. */
+    /** Heap in use after a full GC: the least of three tries, so other threads' garbage meanwhile is not seen. */
     private static long usedHeapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long least = Long.MAX_VALUE;
