@@ -3,6 +3,8 @@ package io.loopwire.examples;
 import io.loopwire.Reactor;
 import io.loopwire.ReactorFailedException;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.JoinMode;
+import io.loopwire.relay.UdpRelay;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -42,6 +44,18 @@ final class ServerMain implements Callable<Integer> {
             description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
                     + " disconnected (default ${DEFAULT-VALUE}).")
     long carryBudget;
+    @Option(names = "--udp-join", paramLabel = "open|validated", description = "How a new UDP address joins: "
+            + "open (its first datagram) or validated (a padded datagram, then '/join <token>'); default validated "
+            + "on a non-loopback --bind, open on loopback.")
+    JoinMode udpJoin;
+    @Option(names = "--udp-max-members-per-ip", paramLabel = "N", description = "UDP members per source IP, 0 = no "
+            + "cap; default " + UdpRelay.DEFAULT_MAX_MEMBERS_PER_IP + " on a non-loopback --bind, no cap on loopback.")
+    Integer udpMaxMembersPerIp;
+    @Option(names = "--udp-budgets", paramLabel = "on|off", description = "Per-source budget ("
+            + UdpRelay.DEFAULT_SOURCE_DATAGRAMS_PER_SECOND + " datagrams/s, 64KiB/s) and relay output budget ("
+            + UdpRelay.DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND + " datagrams/s, 64MiB/s); default on for a non-loopback "
+            + "--bind, off on loopback.")
+    String udpBudgets;
 
     @Override
     public Integer call() throws Exception {
@@ -52,12 +66,26 @@ final class ServerMain implements Callable<Integer> {
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
         Args.check(carryBudget >= 64 * 1024, "--carry-budget must be at least 64KiB, was " + carryBudget);
+        Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
+                "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
+        Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
+                "--udp-budgets must be on or off, was '" + udpBudgets + "'");
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
         ChatServer.Builder builder;
         try {
-            builder = ChatServer.builder(reactor)
+            builder = ChatServer.builder(reactor);
+            if (udpJoin != null) {
+                builder.udpJoinMode(udpJoin);
+            }
+            if (udpMaxMembersPerIp != null) {
+                builder.udpMaxMembersPerIp(udpMaxMembersPerIp);
+            }
+            if (udpBudgets != null) {
+                builder.udpBudgets(udpBudgets.equals("on"));
+            }
+            builder
                     .bindAddress(address)
                     .tcpPort(tcpPort)
                     .udpPort(udpPort)
