@@ -1,27 +1,21 @@
 package io.loopwire;
 
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,11 +25,15 @@ import org.slf4j.LoggerFactory;
  * One thread, one {@link Selector}: the loop every loopwire channel runs on.
  *
  * <p>A turn of the loop selects ready channels (blocking until the next timer deadline when there is nothing to do),
- * calls each ready channel's {@link IoHandler}, then each {@link Revisit} asked for in the previous turn (a connection
+ * calls each ready channel's handler, then each channel that asked to be revisited in the previous turn (a connection
  * that left input for later), fires due timers, runs a bounded batch of tasks handed over with {@link #execute}, then
- * runs the {@link EndOfTurn} work queued before end-of-turn began (connections flush there, once per turn, whatever
- * they queued). Work queued while end-of-turn runs waits for the next turn, and while any work waits the next select
- * does not block: every phase of a turn is bounded, so timers and other channels always get their turn.
+ * runs the end-of-turn work queued before end-of-turn began (connections flush there, once per turn, whatever they
+ * queued). Work queued while end-of-turn runs waits for the next turn, and while any work waits the next select does
+ * not block: every phase of a turn is bounded, so timers and other channels always get their turn.
+ *
+ * <p>What the transports need beyond this public face (registering a channel, the end-of-turn and revisit queues,
+ * the loop-shared buffers, the turn number) is the {@code Loop} of the non-exported package {@code io.loopwire.loop},
+ * reached with {@code LoopAccess.of} and kept in {@code Plumbing}; the timers live in {@code TimerHeap}.
  *
  * <p>A fatal error (one that escapes the loop itself, or a {@link VirtualMachineError} such as
  * {@link OutOfMemoryError} thrown by a handler, timer or task) stops the loop: channels are closed, {@link #run()}
@@ -64,25 +62,22 @@ public final class Reactor implements Executor, AutoCloseable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** False only while the loop is (about to be) blocked in select: the one moment a wakeup is needed. */
     private final AtomicBoolean awake = new AtomicBoolean(true);
-    private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
-    private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
-    private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
-    private ArrayList<Revisit> revisits = new ArrayList<>();
-    private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
-    /** Linux's IOV_MAX: the most buffers one gathering write takes. */
-    private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
-    private final Consumer<SelectionKey> keyHandler = this::handleKey;
+    private final TimerHeap timers = new TimerHeap(this::inLoop);
     private final ReactorStats stats = new ReactorStats();
+    /** What the transports use beyond the public API, and the work they defer within a turn. */
+    private final Plumbing plumbing;
+    private final Consumer<SelectionKey> keyHandler = this::handleKey;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private volatile State state = State.NEW;
     private volatile Thread thread;
     private volatile Throwable failure;
-    private long timerSequence;
-    private int cancelledTimers;
     private Duration grace = DEFAULT_GRACE;
     private long closeDeadlineNanos;
+
+    static {
+        LoopAccess.install(reactor -> ((Reactor) reactor).plumbing);
+    }
 
     /** A reactor whose thread (once started) is named {@code loopwire-reactor}. */
     public Reactor() {
@@ -97,6 +92,7 @@ public final class Reactor implements Executor, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector", e);
         }
+        this.plumbing = new Plumbing(this, name, selector, stats);
     }
 
     /** Runs the loop on a new thread named after this reactor. Returns at once. */
@@ -183,43 +179,9 @@ public final class Reactor implements Executor, AutoCloseable {
      */
     public <T> T call(Callable<T> task) throws IOException {
         if (inLoop() || state == State.NEW) {
-            try {
-                return task.call();
-            } catch (IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IOException(e);
-            }
+            return LoopCall.callHere(task);
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            execute(() -> {
-                try {
-                    result.complete(task.call());
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException closed) {
-            throw new IOException(closed.getMessage(), closed);
-        }
-        try {
-            return result.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for reactor " + name, e);
-        } catch (TimeoutException e) {
-            throw new IOException("reactor " + name + " did not run the task within 10 s", e);
-        }
+        return LoopCall.callOnLoop(this, name, task);
     }
 
     /** Runs {@code task} once after {@code delay}. */
@@ -242,11 +204,11 @@ public final class Reactor implements Executor, AutoCloseable {
     private Timeout addTimer(Duration delay, long periodNanos, Runnable task) {
         Objects.requireNonNull(task, "task");
         long delayNanos = Math.max(0, clampNanos(delay));
-        ScheduledTask timer = new ScheduledTask(System.nanoTime() + delayNanos, periodNanos, task);
+        TimerHeap.ScheduledTask timer = timers.newTimer(System.nanoTime() + delayNanos, periodNanos, task);
         if (inLoop()) {
-            enqueueTimer(timer);
+            timers.add(timer);
         } else {
-            execute(() -> enqueueTimer(timer));
+            execute(() -> timers.add(timer));
         }
         return timer;
     }
@@ -257,59 +219,6 @@ public final class Reactor implements Executor, AutoCloseable {
             return MAX_DELAY_NANOS;
         }
         return d.toNanos();
-    }
-
-    private void enqueueTimer(ScheduledTask timer) {
-        if (!timer.cancelled) {
-            timer.sequence = timerSequence++;
-            timers.add(timer);
-        }
-    }
-
-    /**
-     * Registers {@code channel} (non-blocking) with this loop's selector, {@code handler} as its attachment. Loop
-     * thread only (or before the loop has started).
-     */
-    public SelectionKey register(SelectableChannel channel, int ops, IoHandler handler) throws ClosedChannelException {
-        assert inLoopOrNotStarted() : "register off the loop thread";
-        if (state == State.CLOSING || state == State.CLOSED) {
-            throw new ClosedChannelException();
-        }
-        return channel.register(selector, ops, handler);
-    }
-
-    /**
-     * Queues {@code work} to run once at the end of the current turn, or of the next turn when called while
-     * end-of-turn work runs (so end-of-turn work that queues more cannot hold the loop). Loop thread only.
-     */
-    public void runAtEndOfTurn(EndOfTurn work) {
-        assert inLoop() : "runAtEndOfTurn off the loop thread";
-        endOfTurn.add(work);
-    }
-
-    /**
-     * Calls {@code revisit} once in the next turn, right after the ready channels, whether or not its channel is ready
-     * then; the next select does not block. For a channel that stopped at its share of a turn with input already read
-     * (the socket may have nothing more to make it ready). Loop thread only.
-     */
-    public void revisitNextTurn(Revisit revisit) {
-        assert inLoop() : "revisitNextTurn off the loop thread";
-        revisits.add(revisit);
-    }
-
-    /**
-     * The loop-shared buffer that channels read into; its content is valid only until the handler returns. Loop
-     * thread only.
-     */
-    public ByteBuffer readBuffer() {
-        assert inLoopOrNotStarted() : "readBuffer off the loop thread";
-        return readBuffer;
-    }
-
-    /** A loop-shared array for gathering writes (its slots are overwritten by each user). Loop thread only. */
-    public ByteBuffer[] gatherScratch() {
-        assert inLoop() : "gatherScratch off the loop thread";
-        return gatherScratch;
     }
 
     /**
@@ -338,14 +247,15 @@ public final class Reactor implements Executor, AutoCloseable {
         return s == State.CLOSING || s == State.CLOSED;
     }
 
-    private boolean inLoopOrNotStarted() {
+    boolean inLoopOrNotStarted() {
         return inLoop() || state == State.NEW;
     }
 
     private void turn() throws IOException {
+        plumbing.nextTurn();
         stats.turns++;
         long timeoutMillis = selectTimeoutMillis();
-        if (timeoutMillis == 0 || !tasks.isEmpty() || !revisits.isEmpty() || !endOfTurn.isEmpty()) {
+        if (timeoutMillis == 0 || !tasks.isEmpty() || plumbing.hasWork()) {
             selector.selectNow(keyHandler);
         } else {
             awake.set(false);
@@ -357,10 +267,10 @@ public final class Reactor implements Executor, AutoCloseable {
             }
             awake.set(true);
         }
-        runRevisits();
+        plumbing.runRevisits();
         runTimers();
         runTasks();
-        runEndOfTurn();
+        plumbing.runEndOfTurn();
         if (state == State.CLOSING) {
             continueClosing();
         }
@@ -368,11 +278,10 @@ public final class Reactor implements Executor, AutoCloseable {
 
     /** -1: no timer, block until woken; 0: something is due now. */
     private long selectTimeoutMillis() {
-        ScheduledTask next = timers.peek();
-        if (next == null) {
+        long waitNanos = timers.nanosToNext(System.nanoTime());
+        if (waitNanos == Long.MAX_VALUE) {
             return state == State.CLOSING ? 10 : -1;
         }
-        long waitNanos = next.deadlineNanos - System.nanoTime();
         if (waitNanos <= 0) {
             return 0;
         }
@@ -395,53 +304,15 @@ public final class Reactor implements Executor, AutoCloseable {
         }
     }
 
-    private void runRevisits() {
-        if (revisits.isEmpty()) {
-            return;
-        }
-        // Swap: a revisit that asks again (its share used up once more) lands in the fresh list, for the next turn.
-        ArrayList<Revisit> running = revisits;
-        revisits = revisitsRunning;
-        revisitsRunning = running;
-        for (int i = 0; i < running.size(); i++) {
-            try {
-                running.get(i).onRevisit();
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable t) {
-                stats.handlerErrors++;
-                log.warn("revisit failed on reactor {}", name, t);
-            }
-        }
-        running.clear();
-    }
-
     private void runTimers() {
         long now = System.nanoTime();
-        ScheduledTask timer;
-        while ((timer = timers.peek()) != null && timer.deadlineNanos - now <= 0) {
-            timers.poll();
-            if (timer.cancelled) {
-                cancelledTimers = Math.max(0, cancelledTimers - 1);
-                continue;
-            }
+        TimerHeap.ScheduledTask timer;
+        while ((timer = timers.pollDue(now)) != null) {
             stats.timersFired++;
             runSafely(timer.task);
-            if (timer.periodNanos > 0 && !timer.cancelled) {
-                long next = timer.deadlineNanos + timer.periodNanos;
-                if (next - now <= 0) {
-                    // Fell behind (a long GC or a slow task): skip the missed runs instead of bursting.
-                    next = now + timer.periodNanos;
-                }
-                timer.deadlineNanos = next;
-                timer.sequence = timerSequence++;
-                timers.add(timer);
-            }
+            timers.ran(timer, now);
         }
-        if (cancelledTimers > 64 && cancelledTimers > timers.size() / 2) {
-            timers.removeIf(t -> t.cancelled);
-            cancelledTimers = 0;
-        }
+        timers.sweepCancelled();
     }
 
     private void runTasks() {
@@ -464,28 +335,6 @@ public final class Reactor implements Executor, AutoCloseable {
             stats.taskErrors++;
             log.warn("task failed on reactor {}", name, t);
         }
-    }
-
-    private void runEndOfTurn() {
-        // One pass over what the turn queued. End-of-turn work may queue more (a flush that drains a queue tells a
-        // handler it may send again, and it refills): that runs at the end of the next turn, after select and timers,
-        // so a handler that refills on every drain cannot keep the loop in this phase.
-        for (int i = 0; i < endOfTurn.size(); i++) {
-            endOfTurnRunning.add(endOfTurn.get(i)); // not addAll: it copies through a new array every turn
-        }
-        endOfTurn.clear();
-        for (int i = 0; i < endOfTurnRunning.size(); i++) {
-            EndOfTurn work = endOfTurnRunning.get(i);
-            try {
-                work.onEndOfTurn();
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable t) {
-                stats.taskErrors++;
-                log.warn("end-of-turn work failed on reactor {}", name, t);
-            }
-        }
-        endOfTurnRunning.clear();
     }
 
     /**
@@ -542,16 +391,9 @@ public final class Reactor implements Executor, AutoCloseable {
     }
 
     private void continueClosing() {
-        boolean drained = true;
-        for (IoHandler handler : handlers()) {
-            try {
-                drained &= handler.drainForShutdown();
-            } catch (Throwable t) {
-                handler.fail(t);
-            }
-        }
+        boolean drained = plumbing.drainChannels();
         // Flush what draining queued before deciding; end-of-turn work is where connections write.
-        runEndOfTurn();
+        plumbing.runEndOfTurn();
         if (drained || System.nanoTime() - closeDeadlineNanos >= 0) {
             if (!drained) {
                 log.warn("reactor {}: grace period {} over, closing channels with unsent data", name, grace);
@@ -560,28 +402,12 @@ public final class Reactor implements Executor, AutoCloseable {
         }
     }
 
-    private List<IoHandler> handlers() {
-        List<IoHandler> handlers = new ArrayList<>();
-        for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof IoHandler handler) {
-                handlers.add(handler);
-            }
-        }
-        return handlers;
-    }
-
     private void closeAllChannels() {
         state = State.CLOSED;
         if (!selector.isOpen()) {
             return;
         }
-        for (IoHandler handler : handlers()) {
-            try {
-                handler.closeForShutdown();
-            } catch (Throwable t) {
-                log.warn("closing a channel failed on reactor {}", name, t);
-            }
-        }
+        plumbing.closeChannels();
         Runnable task;
         while ((task = tasks.poll()) != null) {
             log.debug("reactor {} closed; dropping task {}", name, task);
@@ -596,46 +422,5 @@ public final class Reactor implements Executor, AutoCloseable {
     @Override
     public String toString() {
         return "Reactor[" + name + ", " + state + ']';
-    }
-
-    /** A timer-heap entry: ordered by deadline, then by scheduling order so equal deadlines run FIFO. */
-    private final class ScheduledTask implements Timeout, Comparable<ScheduledTask> {
-        final Runnable task;
-        final long periodNanos;
-        long deadlineNanos;
-        long sequence;
-        volatile boolean cancelled;
-
-        ScheduledTask(long deadlineNanos, long periodNanos, Runnable task) {
-            this.deadlineNanos = deadlineNanos;
-            this.periodNanos = periodNanos;
-            this.task = task;
-        }
-
-        @Override
-        public boolean cancel() {
-            if (cancelled) {
-                return false;
-            }
-            cancelled = true;
-            if (inLoop()) {
-                cancelledTimers++;
-            }
-            return true;
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return cancelled;
-        }
-
-        @Override
-        public int compareTo(ScheduledTask o) {
-            long d = deadlineNanos - o.deadlineNanos;
-            if (d != 0) {
-                return d < 0 ? -1 : 1;
-            }
-            return Long.compare(sequence, o.sequence);
-        }
     }
 }

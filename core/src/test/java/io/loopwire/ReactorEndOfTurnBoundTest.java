@@ -2,6 +2,9 @@ package io.loopwire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +24,13 @@ class ReactorEndOfTurnBoundTest {
         AtomicLong runs = new AtomicLong();
         CountDownLatch timerFired = new CountDownLatch(5);
         try (Reactor reactor = new Reactor("end-of-turn-bound").start()) {
+            Loop loop = LoopAccess.of(reactor);
             EndOfTurn[] self = new EndOfTurn[1];
             self[0] = () -> {
                 runs.incrementAndGet();
-                reactor.runAtEndOfTurn(self[0]); // queues itself again, every time it runs
+                loop.runAtEndOfTurn(self[0]); // queues itself again, every time it runs
             };
-            reactor.execute(() -> reactor.runAtEndOfTurn(self[0]));
+            reactor.execute(() -> loop.runAtEndOfTurn(self[0]));
             reactor.scheduleAtFixedRate(Duration.ofMillis(10), Duration.ofMillis(10), timerFired::countDown);
             Poll.await(timerFired, "five timer runs while end-of-turn work keeps requeueing itself");
             long[] runsAndTurns = reactor.call(() -> new long[] {runs.get(), reactor.stats().turns()});
@@ -38,9 +42,10 @@ class ReactorEndOfTurnBoundTest {
     @Test
     void aTaskHandedOverWhileEndOfTurnWorkRequeuesRunsPromptly() throws Exception {
         try (Reactor reactor = new Reactor("end-of-turn-tasks").start()) {
+            Loop loop = LoopAccess.of(reactor);
             EndOfTurn[] self = new EndOfTurn[1];
-            self[0] = () -> reactor.runAtEndOfTurn(self[0]);
-            reactor.execute(() -> reactor.runAtEndOfTurn(self[0]));
+            self[0] = () -> loop.runAtEndOfTurn(self[0]);
+            reactor.execute(() -> loop.runAtEndOfTurn(self[0]));
             for (int i = 0; i < 100; i++) {
                 assertThat(reactor.call(() -> "ran")).isEqualTo("ran");
             }

@@ -1,6 +1,8 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,7 +23,7 @@ final class MessageArena {
     /** Beyond this a turn's messages get buffers of their own (rare: a turn relaying megabytes). */
     private static final int MAX_BYTES = 4 * 1024 * 1024;
 
-    private final Reactor reactor;
+    private final Loop loop;
     private ByteBuffer memory = ByteBuffer.allocateDirect(INITIAL_BYTES);
     private final ByteBuffer[] views = new ByteBuffer[VIEWS];
     private int used;
@@ -29,7 +31,7 @@ final class MessageArena {
     private long turn = -1;
 
     MessageArena(Reactor reactor) {
-        this.reactor = reactor;
+        this.loop = LoopAccess.of(reactor);
         wrapViews();
     }
 
@@ -41,7 +43,7 @@ final class MessageArena {
 
     /** A buffer with room for {@code length} bytes at its position; its limit is position + length. */
     ByteBuffer allocate(int length) {
-        long now = reactor.stats().turns();
+        long now = loop.turn();
         if (now != turn) {
             turn = now;
             used = 0; // every recipient flushed or copied last turn's messages

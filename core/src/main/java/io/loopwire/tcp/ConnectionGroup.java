@@ -3,6 +3,8 @@ package io.loopwire.tcp;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.codec.Framer;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -23,6 +25,7 @@ final class ConnectionGroup {
     private static final Logger log = LoggerFactory.getLogger(ConnectionGroup.class);
 
     final Reactor reactor;
+    final Loop loop;
     final TcpHandler handler;
     final Framer framer;
     final long maxOutboundBytes;
@@ -54,6 +57,7 @@ final class ConnectionGroup {
     ConnectionGroup(ConnectionOptions<?> options) {
         options.requireHandler();
         this.reactor = options.reactor;
+        this.loop = LoopAccess.of(reactor);
         this.handler = options.handler;
         this.framer = options.framer;
         this.maxOutboundBytes = options.maxOutboundBytes;
@@ -121,7 +125,7 @@ final class ConnectionGroup {
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
             }
             connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress());
-            connection.registered(reactor.register(channel, SelectionKey.OP_READ, connection));
+            connection.registered(loop.register(channel, SelectionKey.OP_READ, connection.ioHandler()));
         } catch (IOException e) {
             log.debug("dropping a connection that failed during set-up: {}", e.toString());
             try {

@@ -1,8 +1,9 @@
 package io.loopwire.tcp;
 
-import io.loopwire.IoHandler;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -73,7 +74,7 @@ public final class TcpClient implements AutoCloseable {
                 return;
             }
             Connector connector = new Connector(channel, remote, result);
-            connector.key = reactor.register(channel, SelectionKey.OP_CONNECT, connector);
+            connector.key = LoopAccess.of(reactor).register(channel, SelectionKey.OP_CONNECT, connector);
             connector.timeout = reactor.schedule(connectTimeout, connector::timedOut);
         } catch (IOException | RuntimeException e) {
             channel.close();

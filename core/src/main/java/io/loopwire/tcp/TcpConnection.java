@@ -1,13 +1,14 @@
 package io.loopwire.tcp;
 
-import io.loopwire.EndOfTurn;
-import io.loopwire.IoHandler;
 import io.loopwire.Reactor;
-import io.loopwire.Revisit;
 import io.loopwire.Timeout;
 import io.loopwire.codec.FrameSink;
 import io.loopwire.codec.FrameTooLongException;
 import io.loopwire.codec.Framer;
+import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.Revisit;
 import io.loopwire.wire.PeerName;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * @implNote All methods must be called on the reactor thread.
  */
-public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Revisit {
+public final class TcpConnection {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
 
     /** What a connection that keeps up may be given within one turn, as a multiple of the outbound limit. */
@@ -50,6 +51,9 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
 
     private final ConnectionGroup group;
     private final Reactor reactor;
+    private final Loop loop;
+    /** The loop's callbacks, kept off the public type. */
+    private final Io io = new Io();
     private final SocketChannel channel;
     private final TcpHandler handler;
     private final Framer framer;
@@ -88,6 +92,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
     TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote) {
         this.group = group;
         this.reactor = group.reactor;
+        this.loop = group.loop;
         this.channel = channel;
         this.handler = group.handler;
         this.framer = group.framer;
@@ -261,8 +266,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
         }
     }
 
-    @Override
-    public void onReady(SelectionKey key) throws IOException {
+    /** What the loop calls: kept off the public type. Package-private for the group, which registers it. */
+    IoHandler ioHandler() {
+        return io;
+    }
+
+    private void ready(SelectionKey key) {
         int ready = key.readyOps();
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             flush();
@@ -273,8 +282,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
     }
 
     /** Left input for this turn: carry on with it (and with the socket, if the share allows). */
-    @Override
-    public void onRevisit() {
+    private void revisit() {
         revisitScheduled = false;
         if (state == State.OPEN) {
             readInput();
@@ -296,7 +304,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
                 return;
             }
         }
-        ByteBuffer buffer = reactor.readBuffer();
+        ByteBuffer buffer = loop.readBuffer();
         for (int i = 0; i < group.maxReadsPerTurn; i++) {
             if (state == State.OPEN) {
                 startShare();
@@ -358,7 +366,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
 
     /** A new turn gives a new share of frames. */
     private void startShare() {
-        long turn = reactor.stats().turns();
+        long turn = loop.turn();
         if (turn != shareTurn) {
             shareTurn = turn;
             framesLeft = group.maxFramesPerTurn;
@@ -370,7 +378,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
         group.stats.turnSharesUsed++;
         if (!revisitScheduled) {
             revisitScheduled = true;
-            reactor.revisitNextTurn(this);
+            loop.revisitNextTurn(io);
         }
     }
 
@@ -381,7 +389,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
     /** Offers the carry's bytes to the framer (those left by a used-up share, after any it has already seen). */
     private void decodeCarry() throws FrameTooLongException {
         carry.flip();
-        framer.decode(carry, carryScanned, this);
+        framer.decode(carry, carryScanned, io);
         if (state != State.OPEN) {
             return; // the handler closed the connection during a frame, which released the carry buffer
         }
@@ -407,7 +415,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
     private void decode(ByteBuffer input) throws FrameTooLongException {
         while (input.hasRemaining() && state == State.OPEN) {
             if (carry == null) {
-                framer.decode(input, this);
+                framer.decode(input, io);
                 if (input.hasRemaining() && state == State.OPEN) {
                     stash(input, framesLeft > 0);
                 }
@@ -479,13 +487,11 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
         return carry == null ? 0 : carry.capacity();
     }
 
-    @Override
-    public boolean acceptsMore() {
+    private boolean acceptsMore() {
         return framesLeft > 0 && state == State.OPEN;
     }
 
-    @Override
-    public void onFrame(ByteBuffer frame) {
+    private void frame(ByteBuffer frame) {
         if (state == State.OPEN) {
             framesLeft--;
             group.stats.framesIn++;
@@ -516,11 +522,10 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
             return;
         }
         flushScheduled = true;
-        reactor.runAtEndOfTurn(this);
+        loop.runAtEndOfTurn(io);
     }
 
-    @Override
-    public void onEndOfTurn() {
+    private void endOfTurn() {
         flushScheduled = false;
         if (state == State.CLOSED) {
             return;
@@ -555,7 +560,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
         if (state == State.CLOSED) {
             return;
         }
-        ByteBuffer[] batch = reactor.gatherScratch();
+        ByteBuffer[] batch = loop.gatherScratch();
         for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && !queue.isEmpty(); attempt++) {
             int n = queue.gather(batch);
             long batchBytes = 0;
@@ -630,8 +635,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
         queue.trim();
     }
 
-    @Override
-    public void fail(Throwable cause) {
+    /** A callback threw: close, logging the cause once. */
+    void fail(Throwable cause) {
         log.warn("closing {} after a handler error", peer, cause);
         close(CloseReason.HANDLER_ERROR);
     }
@@ -641,8 +646,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
      * read and discard until the peer closes), so that input the peer sent meanwhile cannot turn our close into a
      * reset that would discard what the kernel still holds for it.
      */
-    @Override
-    public boolean drainForShutdown() {
+    private boolean drainForShutdown() {
         if (state == State.OPEN) {
             closeAfter(null, CloseReason.SHUTDOWN);
         }
@@ -654,7 +658,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
 
     /** Reads and drops what the peer has sent; returns whether input is still arriving. */
     private boolean discardPendingInput() {
-        ByteBuffer buffer = reactor.readBuffer();
+        ByteBuffer buffer = loop.readBuffer();
         for (int i = 0; i < group.maxReadsPerTurn; i++) {
             buffer.clear();
             try {
@@ -670,12 +674,50 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Rev
     }
 
     @Override
-    public void closeForShutdown() {
-        close(CloseReason.SHUTDOWN);
-    }
-
-    @Override
     public String toString() {
         return "TcpConnection[" + peer + ", " + state + ", queued=" + queue.bytes() + ']';
+    }
+
+    /** Every callback of the loop and the framer, in one private class so none shows on the public type. */
+    private final class Io implements IoHandler, FrameSink, EndOfTurn, Revisit {
+        @Override
+        public void onReady(SelectionKey key) {
+            ready(key);
+        }
+
+        @Override
+        public void onRevisit() {
+            revisit();
+        }
+
+        @Override
+        public boolean acceptsMore() {
+            return TcpConnection.this.acceptsMore();
+        }
+
+        @Override
+        public void onFrame(ByteBuffer frame) {
+            frame(frame);
+        }
+
+        @Override
+        public void onEndOfTurn() {
+            endOfTurn();
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            TcpConnection.this.fail(cause);
+        }
+
+        @Override
+        public boolean drainForShutdown() {
+            return TcpConnection.this.drainForShutdown();
+        }
+
+        @Override
+        public void closeForShutdown() {
+            close(CloseReason.SHUTDOWN);
+        }
     }
 }

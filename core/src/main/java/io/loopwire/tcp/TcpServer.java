@@ -1,7 +1,8 @@
 package io.loopwire.tcp;
 
-import io.loopwire.IoHandler;
 import io.loopwire.Reactor;
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * @implNote {@link #localAddress()}, {@link #close()} and the builder are thread-safe; {@link #stats()} and
  *     {@link #forEachConnection} belong to the reactor thread.
  */
-public final class TcpServer implements IoHandler, AutoCloseable {
+public final class TcpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
 
     public static final int DEFAULT_MAX_FRAME_BYTES = ConnectionOptions.DEFAULT_MAX_FRAME_BYTES;
@@ -77,12 +78,11 @@ public final class TcpServer implements IoHandler, AutoCloseable {
     }
 
     private void register() throws IOException {
-        acceptKey = reactor.register(serverChannel, SelectionKey.OP_ACCEPT, this);
+        acceptKey = LoopAccess.of(reactor).register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
         connections.startTimers();
     }
 
-    @Override
-    public void onReady(SelectionKey key) {
+    private void acceptReady() {
         for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; i++) {
             SocketChannel channel;
             try {
@@ -148,23 +148,6 @@ public final class TcpServer implements IoHandler, AutoCloseable {
         closeQuietly(serverChannel);
     }
 
-    @Override
-    public void fail(Throwable cause) {
-        log.error("listening socket {} failed; no longer accepting", localAddress, cause);
-        stopAccepting();
-    }
-
-    @Override
-    public boolean drainForShutdown() {
-        stopAccepting();
-        return true;
-    }
-
-    @Override
-    public void closeForShutdown() {
-        stopAccepting();
-    }
-
     private static void closeQuietly(java.nio.channels.Channel channel) {
         try {
             channel.close();
@@ -176,6 +159,31 @@ public final class TcpServer implements IoHandler, AutoCloseable {
     @Override
     public String toString() {
         return "TcpServer[" + localAddress + ']';
+    }
+
+    /** The listening socket's callbacks (private, so they never show on the public type). */
+    private final class Acceptor implements IoHandler {
+        @Override
+        public void onReady(SelectionKey key) {
+            acceptReady();
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            log.error("listening socket {} failed; no longer accepting", localAddress, cause);
+            stopAccepting();
+        }
+
+        @Override
+        public boolean drainForShutdown() {
+            stopAccepting();
+            return true;
+        }
+
+        @Override
+        public void closeForShutdown() {
+            stopAccepting();
+        }
     }
 
     /** Configuration of a {@link TcpServer}: where to listen, plus the {@link ConnectionOptions}. */

@@ -1,7 +1,9 @@
 package io.loopwire.udp;
 
-import io.loopwire.IoHandler;
 import io.loopwire.Reactor;
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * @implNote {@link #localAddress()} and the builder are thread-safe; everything else runs on the reactor thread.
  */
-public final class UdpEndpoint implements IoHandler, AutoCloseable {
+public final class UdpEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpEndpoint.class);
 
     public static final int DEFAULT_RECEIVE_BATCH = 64;
@@ -39,6 +41,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
     public static final int DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH = 4096;
 
     private final Reactor reactor;
+    private final Loop loop;
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
     private final UdpHandler handler;
@@ -58,6 +61,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
 
     private UdpEndpoint(Builder b, DatagramChannel channel) throws IOException {
         this.reactor = b.reactor;
+        this.loop = LoopAccess.of(reactor);
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.handler = b.handler;
@@ -173,8 +177,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
         }
     }
 
-    @Override
-    public void onReady(SelectionKey key) {
+    private void ready(SelectionKey key) {
         if (key.isWritable()) {
             flushQueue();
         }
@@ -184,7 +187,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
     }
 
     private void receive() {
-        ByteBuffer buffer = reactor.readBuffer();
+        ByteBuffer buffer = loop.readBuffer();
         long sendsBefore = stats.datagramsOut + stats.queued + stats.dropped;
         for (int i = 0; i < receiveBatch && !closed; i++) {
             if (stats.datagramsOut + stats.queued + stats.dropped - sendsBefore >= maxSendsPerBatch) {
@@ -290,28 +293,36 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
     }
 
     @Override
-    public void fail(Throwable cause) {
-        // Only reached for errors outside the handler (which are caught per datagram): log and keep serving.
-        stats.receiveErrors++;
-        log.warn("error on {}; endpoint stays open", localAddress, cause);
-    }
-
-    @Override
-    public boolean drainForShutdown() {
-        if (key != null && key.isValid()) {
-            key.interestOps(queueCount > 0 ? SelectionKey.OP_WRITE : 0);
-        }
-        return queueCount == 0;
-    }
-
-    @Override
-    public void closeForShutdown() {
-        closeNow();
-    }
-
-    @Override
     public String toString() {
         return "UdpEndpoint[" + localAddress + ']';
+    }
+
+    /** The socket's callbacks (private, so they never show on the public type). */
+    private final class Io implements IoHandler {
+        @Override
+        public void onReady(SelectionKey key) {
+            ready(key);
+        }
+
+        @Override
+        public void fail(Throwable cause) {
+            // Only reached for errors outside the handler (which are caught per datagram): log and keep serving.
+            stats.receiveErrors++;
+            log.warn("error on {}; endpoint stays open", localAddress, cause);
+        }
+
+        @Override
+        public boolean drainForShutdown() {
+            if (key != null && key.isValid()) {
+                key.interestOps(queueCount > 0 ? SelectionKey.OP_WRITE : 0);
+            }
+            return queueCount == 0;
+        }
+
+        @Override
+        public void closeForShutdown() {
+            closeNow();
+        }
     }
 
     /** Configuration of a {@link UdpEndpoint}. */
@@ -407,7 +418,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
                         channel.getOption(StandardSocketOptions.SO_RCVBUF));
                 UdpEndpoint endpoint = new UdpEndpoint(this, channel);
                 reactor.call(() -> {
-                    endpoint.key = reactor.register(channel, SelectionKey.OP_READ, endpoint);
+                    endpoint.key = endpoint.loop.register(channel, SelectionKey.OP_READ, endpoint.new Io());
                     return null;
                 });
                 return endpoint;

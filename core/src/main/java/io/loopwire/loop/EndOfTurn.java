@@ -1,9 +1,9 @@
-package io.loopwire;
+package io.loopwire.loop;
 
 /**
  * Work deferred to the end of the current loop turn, after every ready channel and task has run; connections use it
  * to flush what a turn queued for them in one gathering write. Registered with
- * {@link Reactor#runAtEndOfTurn(EndOfTurn)}.
+ * {@link Loop#runAtEndOfTurn(EndOfTurn)}.
  *
  * @implNote Runs on the reactor thread.
  */

@@ -1,11 +1,12 @@
-package io.loopwire;
+package io.loopwire.loop;
 
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 
 /**
- * What a {@link Reactor} calls for a registered channel; the handler is the channel's key attachment. Implemented by
- * the transports ({@code TcpServer}, {@code TcpConnection}, {@code UdpEndpoint}), not usually by applications.
+ * What a {@code Reactor} calls for a registered channel; the handler is the channel's key attachment. Implemented by
+ * private classes of the transports ({@code TcpServer}, {@code TcpConnection}, {@code UdpEndpoint}), never shown on
+ * their public types.
  *
  * @implNote Every method runs on the reactor thread.
  */

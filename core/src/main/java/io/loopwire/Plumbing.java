@@ -1,0 +1,179 @@
+package io.loopwire;
+
+import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.IoHandler;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.Revisit;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transports' side of one {@link Reactor} (the {@link Loop} that {@code LoopAccess.of} finds): registering
+ * channels, the loop-shared buffers, the turn number, and what channels defer within a turn: revisits (run next
+ * turn, right after the ready channels) and end-of-turn work (run once the turn's channels, timers and tasks are
+ * done). Each run covers what was queued before it began; what the run itself queues waits for the next turn, so
+ * neither phase can hold the loop.
+ *
+ * @implNote Loop thread only (registering, the read buffer and the turn also before the loop has started). Nothing
+ *     here allocates per call: the lists are swapped or copied element by element.
+ */
+final class Plumbing implements Loop {
+    private static final Logger log = LoggerFactory.getLogger(Plumbing.class);
+
+    private final Reactor reactor;
+    private final Selector selector;
+    private final String reactorName;
+    private final ReactorStats stats;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(Reactor.READ_BUFFER_BYTES);
+    /** Linux's IOV_MAX: the most buffers one gathering write takes. */
+    private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
+    private long turn;
+    private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
+    private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
+    private ArrayList<Revisit> revisits = new ArrayList<>();
+    private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
+
+    Plumbing(Reactor reactor, String reactorName, Selector selector, ReactorStats stats) {
+        this.reactor = reactor;
+        this.selector = selector;
+        this.reactorName = reactorName;
+        this.stats = stats;
+    }
+
+    @Override
+    public SelectionKey register(SelectableChannel channel, int ops, IoHandler handler) throws ClosedChannelException {
+        assert reactor.inLoopOrNotStarted() : "register off the loop thread";
+        if (reactor.isClosing()) {
+            throw new ClosedChannelException();
+        }
+        return channel.register(selector, ops, handler);
+    }
+
+    @Override
+    public void runAtEndOfTurn(EndOfTurn work) {
+        assert reactor.inLoop() : "runAtEndOfTurn off the loop thread";
+        endOfTurn.add(work);
+    }
+
+    @Override
+    public void revisitNextTurn(Revisit revisit) {
+        assert reactor.inLoop() : "revisitNextTurn off the loop thread";
+        revisits.add(revisit);
+    }
+
+    @Override
+    public ByteBuffer readBuffer() {
+        assert reactor.inLoopOrNotStarted() : "readBuffer off the loop thread";
+        return readBuffer;
+    }
+
+    @Override
+    public ByteBuffer[] gatherScratch() {
+        assert reactor.inLoop() : "gatherScratch off the loop thread";
+        return gatherScratch;
+    }
+
+    @Override
+    public long turn() {
+        assert reactor.inLoopOrNotStarted() : "turn off the loop thread";
+        return turn;
+    }
+
+    /**
+     * The reactor is closing: asks each channel to stop taking input and flush (a channel that throws is failed).
+     * Returns whether every channel has nothing left to write.
+     */
+    boolean drainChannels() {
+        boolean drained = true;
+        for (IoHandler handler : handlers()) {
+            try {
+                drained &= handler.drainForShutdown();
+            } catch (Throwable t) {
+                handler.fail(t);
+            }
+        }
+        return drained;
+    }
+
+    /** The grace period is over (or the loop stops hard): closes every channel now. */
+    void closeChannels() {
+        for (IoHandler handler : handlers()) {
+            try {
+                handler.closeForShutdown();
+            } catch (Throwable t) {
+                log.warn("closing a channel failed on reactor {}", reactorName, t);
+            }
+        }
+    }
+
+    /** A copy: a handler may register or close channels meanwhile, and the key set must not change under us. */
+    private List<IoHandler> handlers() {
+        List<IoHandler> handlers = new ArrayList<>();
+        for (SelectionKey key : selector.keys()) {
+            if (key.isValid() && key.attachment() instanceof IoHandler handler) {
+                handlers.add(handler);
+            }
+        }
+        return handlers;
+    }
+
+    /** A turn begins. */
+    void nextTurn() {
+        turn++;
+    }
+
+    /** Whether work waits, so the next select must not block. */
+    boolean hasWork() {
+        return !revisits.isEmpty() || !endOfTurn.isEmpty();
+    }
+
+    void runRevisits() {
+        if (revisits.isEmpty()) {
+            return;
+        }
+        // Swap: a revisit that asks again (its share used up once more) lands in the fresh list, for the next turn.
+        ArrayList<Revisit> running = revisits;
+        revisits = revisitsRunning;
+        revisitsRunning = running;
+        for (int i = 0; i < running.size(); i++) {
+            try {
+                running.get(i).onRevisit();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.handlerErrors++;
+                log.warn("revisit failed on reactor {}", reactorName, t);
+            }
+        }
+        running.clear();
+    }
+
+    void runEndOfTurn() {
+        // One pass over what the turn queued. End-of-turn work may queue more (a flush that drains a queue tells a
+        // handler it may send again, and it refills): that runs at the end of the next turn, after select and timers,
+        // so a handler that refills on every drain cannot keep the loop in this phase.
+        for (int i = 0; i < endOfTurn.size(); i++) {
+            endOfTurnRunning.add(endOfTurn.get(i)); // not addAll: it copies through a new array every turn
+        }
+        endOfTurn.clear();
+        for (int i = 0; i < endOfTurnRunning.size(); i++) {
+            EndOfTurn work = endOfTurnRunning.get(i);
+            try {
+                work.onEndOfTurn();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.taskErrors++;
+                log.warn("end-of-turn work failed on reactor {}", reactorName, t);
+            }
+        }
+        endOfTurnRunning.clear();
+    }
+}
