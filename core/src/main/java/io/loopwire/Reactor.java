@@ -1,7 +1,6 @@
 package io.loopwire;
 
 import io.loopwire.loop.IoHandler;
-import io.loopwire.loop.Loop;
 import io.loopwire.loop.LoopAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
