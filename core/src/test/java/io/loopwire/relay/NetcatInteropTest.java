@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import java.net.InetSocketAddress;
@@ -45,7 +46,7 @@ class NetcatInteropTest {
     void twoNetcatClientsChatWithLineFraming() throws Exception {
         try (RunningServer chat = RunningServer.start(b -> b);
              LineClient watcher = LineClient.connect(chat.tcp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             try (ClientProcess a = nc("nc-a", chat.tcp())) {
                 String aPeer = joined(watcher.readLine());
                 try (ClientProcess b = nc("nc-b", chat.tcp())) {

@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
@@ -101,7 +102,7 @@ class PythonInteropTest {
     @Test
     void originalUdpClientsChatWithEachOtherAndWithTcp() throws Exception {
         try (RunningServer chat = RunningServer.start(b -> b); LineClient watcher = LineClient.connect(chat.tcp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             chatOverUdp(chat, watcher);
         }
     }
@@ -151,7 +152,7 @@ class PythonInteropTest {
         try (RunningServer chat = RunningServer.start(b -> b);
              LineClient watcher = LineClient.connect(chat.tcp());
              UdpClient member = new UdpClient(chat.udp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             member.send("member here");
             assertThat(watcher.readLine()).isEqualTo("* " + member.peer() + " joined");
             assertThat(watcher.readLine()).isEqualTo("[" + member.peer() + "] member here");
