@@ -83,7 +83,7 @@ final class ConnectionGroup {
     void enforceCarryBudget() {
         while (carryBuffers.lentBytes() > carryBudgetBytes) {
             TcpConnection largest = null;
-            for (TcpConnection c = first; c != null; c = c.next) {
+            for (TcpConnection c = first; c != null; c = c.nextInGroup()) {
                 if (largest == null || c.carriedCapacity() > largest.carriedCapacity()) {
                     largest = c;
                 }
@@ -137,10 +137,7 @@ final class ConnectionGroup {
         }
         stats.accepted++;
         stats.open++;
-        connection.next = first;
-        if (first != null) {
-            first.prev = connection;
-        }
+        connection.linkBefore(first);
         first = connection;
         try {
             handler.onConnected(connection);
@@ -153,16 +150,10 @@ final class ConnectionGroup {
     void connectionClosed(TcpConnection connection, CloseReason reason) {
         stats.open--;
         stats.closedByReason[reason.ordinal()]++;
-        if (connection.prev != null) {
-            connection.prev.next = connection.next;
-        } else {
-            first = connection.next;
+        TcpConnection after = connection.unlink();
+        if (first == connection) {
+            first = after;
         }
-        if (connection.next != null) {
-            connection.next.prev = connection.prev;
-        }
-        connection.prev = null;
-        connection.next = null;
         try {
             handler.onClosed(connection, reason);
         } catch (RuntimeException e) {
@@ -174,7 +165,7 @@ final class ConnectionGroup {
     void forEach(Consumer<TcpConnection> action) {
         TcpConnection c = first;
         while (c != null) {
-            TcpConnection next = c.next;
+            TcpConnection next = c.nextInGroup();
             action.accept(c);
             c = next;
         }
@@ -183,7 +174,7 @@ final class ConnectionGroup {
     private void closeIdleConnections() {
         long now = System.nanoTime();
         forEach(c -> {
-            if (c.isOpen() && now - c.lastReadNanos > idleTimeoutNanos) {
+            if (c.isOpen() && now - c.lastReadNanos() > idleTimeoutNanos) {
                 c.closeAfter(null, CloseReason.IDLE_TIMEOUT);
             }
         });

@@ -2,9 +2,7 @@ package io.loopwire.tcp;
 
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
-import io.loopwire.codec.FrameSink;
 import io.loopwire.codec.FrameTooLongException;
-import io.loopwire.codec.Framer;
 import io.loopwire.loop.EndOfTurn;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
@@ -28,14 +26,17 @@ import org.slf4j.LoggerFactory;
  * revisited next turn, while unread input waits in the kernel (whose TCP window then slows the sender). One sender's
  * burst so costs the others at most one share per turn.
  *
- * <p>Memory follows what the connection holds: the carry buffer (an unfinished frame, or input left for the next turn)
- * is taken from the group when needed, grows by doubling, and goes back as soon as it empties, so an idle connection
- * holds no buffer. All carry buffers of a group count against its carry budget. Messages given to {@link #send} are
- * queued by reference, not copied: one encoded message can be sent to many connections.
+ * <p>Memory follows what the connection holds: the carry buffer (an unfinished frame, or input left for the next turn,
+ * kept by its {@code InboundCarry}) is taken from the group when needed and goes back as soon as it empties, so an
+ * idle connection holds no buffer. Messages given to {@link #send} are queued by reference, not copied: one encoded
+ * message can be sent to many connections.
  *
  * <p>Outbound limit: judged on what the socket could not take. A connection whose last flush left nothing behind
  * takes whatever a turn queues for it (up to {@value #IN_TURN_LIMIT_FACTOR} times the limit, a bound on memory when
  * many senders burst at once), and is judged after that turn's flush; one already behind is judged at each message.
+ *
+ * <p>Closing: {@link #close} is immediate; {@link #closeAfter} (and a peer's end of stream, an idle timeout, the
+ * reactor's shutdown) walks the {@code Phase}s: flush, shut the output down, wait for the peer's end of stream, close.
  *
  * @implNote All methods must be called on the reactor thread.
  */
@@ -47,7 +48,26 @@ public final class TcpConnection {
     /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
     private static final int MAX_WRITES_PER_FLUSH = 16;
 
-    private enum State { OPEN, CLOSING, CLOSED }
+    /**
+     * Where the connection is between open and closed. A graceful close goes {@code OPEN -> FLUSHING -> OUTPUT_SHUT ->
+     * CLOSED} (our side first) or {@code -> PEER_CLOSED -> CLOSED} (the peer ended its stream first); {@link #close}
+     * jumps to {@code CLOSED} from anywhere.
+     */
+    private enum Phase {
+        /** Takes messages and hands on frames. */
+        OPEN,
+        /** Closing: no more frames; writing what is queued, then the output is shut. */
+        FLUSHING,
+        /** Our output is shut; reading and discarding until the peer ends its stream too. */
+        OUTPUT_SHUT,
+        /** The peer ended its stream; writing what is queued, then closing. */
+        PEER_CLOSED,
+        CLOSED;
+
+        boolean closing() {
+            return this == FLUSHING || this == OUTPUT_SHUT || this == PEER_CLOSED;
+        }
+    }
 
     private final ConnectionGroup group;
     private final Reactor reactor;
@@ -56,27 +76,23 @@ public final class TcpConnection {
     private final Io io = new Io();
     private final SocketChannel channel;
     private final TcpHandler handler;
-    private final Framer framer;
     private final InetSocketAddress remote;
     private final String peer;
     private SelectionKey key;
     private int interestOps;
 
-    private State state = State.OPEN;
+    private Phase phase = Phase.OPEN;
+    /** Why a graceful close began (reported when it ends). */
     private CloseReason closeReason;
+    /**
+     * A hard close due at the end of this turn (the outbound limit was hit while the handler iterated over members),
+     * or null. An order, not a phase: it stands whatever the phase meanwhile.
+     */
     private CloseReason closeAtEndOfTurn;
-    private boolean peerClosed;
-    private boolean outputShut;
     private Timeout closeTimer;
 
-    /** Input read and not yet handed on (an unfinished frame, or frames beyond the turn's share); null if none. */
-    private ByteBuffer carry;
-    /** How many leading carry bytes the framer has seen without finding a complete frame. */
-    private int carryScanned;
+    private final InboundCarry inbound;
     private boolean revisitScheduled;
-    /** The loop turn {@link #framesLeft} belongs to. */
-    private long shareTurn = -1;
-    private int framesLeft;
     /** The last flush left bytes unwritten: the socket did not keep up. */
     private boolean behind;
 
@@ -84,9 +100,10 @@ public final class TcpConnection {
     private boolean flushScheduled;
     private boolean writable = true;
 
-    long lastReadNanos;
-    TcpConnection prev;
-    TcpConnection next;
+    private long lastReadNanos;
+    /** The group's list of connections runs through them; only {@link #linkBefore} and {@link #unlink} write it. */
+    private TcpConnection prev;
+    private TcpConnection next;
     private Object attachment;
 
     TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote) {
@@ -95,8 +112,8 @@ public final class TcpConnection {
         this.loop = group.loop;
         this.channel = channel;
         this.handler = group.handler;
-        this.framer = group.framer;
         this.queue = new OutboundQueue(group.slotPool);
+        this.inbound = new InboundCarry(this, group);
         this.remote = remote;
         this.peer = PeerName.of(remote);
         this.lastReadNanos = System.nanoTime();
@@ -119,7 +136,7 @@ public final class TcpConnection {
 
     /** Whether the connection still takes messages (not closing, not closed). */
     public boolean isOpen() {
-        return state == State.OPEN;
+        return phase == Phase.OPEN;
     }
 
     /** Bytes queued for the peer and not yet written (with per-message bookkeeping). */
@@ -166,7 +183,7 @@ public final class TcpConnection {
 
     private boolean send(ByteBuffer message, boolean transientBytes) {
         assert reactor.inLoop() : "send off the loop thread";
-        if (state != State.OPEN || closeAtEndOfTurn != null) {
+        if (phase != Phase.OPEN || closeAtEndOfTurn != null) {
             return false;
         }
         int length = message.remaining();
@@ -202,7 +219,7 @@ public final class TcpConnection {
         } catch (RuntimeException e) {
             log.warn("onOutboundLimit failed for {}", peer, e);
         }
-        if (state == State.OPEN) {
+        if (phase == Phase.OPEN) {
             // Deferred: the caller is usually iterating over members; closing now would change that set under it.
             closeAtEndOfTurn = CloseReason.OUTBOUND_LIMIT;
             scheduleFlush();
@@ -218,10 +235,10 @@ public final class TcpConnection {
     /** Closes now with the given reason; queued messages are discarded. */
     public void close(CloseReason reason) {
         assert reactor.inLoop() : "close off the loop thread";
-        if (state == State.CLOSED) {
+        if (phase == Phase.CLOSED) {
             return;
         }
-        state = State.CLOSED;
+        phase = Phase.CLOSED;
         if (closeTimer != null) {
             closeTimer.cancel();
         }
@@ -234,7 +251,7 @@ public final class TcpConnection {
             log.debug("closing {} failed", peer, e);
         }
         queue.clear();
-        releaseCarry();
+        inbound.release();
         group.connectionClosed(this, reason);
     }
 
@@ -246,12 +263,12 @@ public final class TcpConnection {
      */
     public void closeAfter(ByteBuffer lastMessage, CloseReason reason) {
         assert reactor.inLoop() : "closeAfter off the loop thread";
-        if (state != State.OPEN) {
+        if (phase != Phase.OPEN) {
             return;
         }
-        state = State.CLOSING;
+        phase = Phase.FLUSHING;
         closeReason = reason;
-        releaseCarry(); // no more frames: what is left unread is discarded
+        inbound.release(); // no more frames: what is left unread is discarded
         if (lastMessage != null && lastMessage.hasRemaining()) {
             queue.add(lastMessage, false);
         }
@@ -260,7 +277,7 @@ public final class TcpConnection {
     }
 
     private void closeTimedOut() {
-        if (state == State.CLOSING) {
+        if (phase.closing()) {
             log.debug("{} did not finish closing within {}; closing now", peer, group.closeTimeout);
             close(closeReason);
         }
@@ -276,7 +293,7 @@ public final class TcpConnection {
         if ((ready & SelectionKey.OP_WRITE) != 0) {
             flush();
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && state != State.CLOSED) {
+        if ((ready & SelectionKey.OP_READ) != 0 && phase != Phase.CLOSED) {
             readInput();
         }
     }
@@ -284,31 +301,31 @@ public final class TcpConnection {
     /** Left input for this turn: carry on with it (and with the socket, if the share allows). */
     private void revisit() {
         revisitScheduled = false;
-        if (state == State.OPEN) {
+        if (phase == Phase.OPEN) {
             readInput();
         }
     }
 
     /** Hands on what the carry holds, then reads, within this turn's share. */
     private void readInput() {
-        if (state == State.OPEN && carryHoldsUnscanned()) {
-            startShare();
+        if (phase == Phase.OPEN && inbound.holdsUnscanned()) {
+            inbound.startShare();
             try {
-                decodeCarry();
+                inbound.decodeCarry();
             } catch (FrameTooLongException e) {
                 frameTooLong(e);
                 return;
             }
-            if (state == State.OPEN && carryHoldsUnscanned()) {
+            if (phase == Phase.OPEN && inbound.holdsUnscanned()) {
                 shareUsed();
                 return;
             }
         }
         ByteBuffer buffer = loop.readBuffer();
         for (int i = 0; i < group.maxReadsPerTurn; i++) {
-            if (state == State.OPEN) {
-                startShare();
-                if (framesLeft <= 0) {
+            if (phase == Phase.OPEN) {
+                inbound.startShare();
+                if (!inbound.shareLeft()) {
                     group.stats.turnSharesUsed++;
                     return; // what the socket holds keeps it ready: select brings us back next turn
                 }
@@ -333,20 +350,20 @@ public final class TcpConnection {
             if (group.idleTimeoutNanos > 0) {
                 lastReadNanos = System.nanoTime();
             }
-            if (state != State.OPEN) {
+            if (phase != Phase.OPEN) {
                 continue; // closing: discard input so the peer gets our last words, not a reset
             }
             buffer.flip();
             try {
-                decode(buffer);
+                inbound.decode(buffer);
             } catch (FrameTooLongException e) {
                 frameTooLong(e);
                 return;
             }
-            if (state != State.OPEN) {
+            if (phase != Phase.OPEN) {
                 return;
             }
-            if (carryHoldsUnscanned()) {
+            if (inbound.holdsUnscanned()) {
                 shareUsed();
                 return;
             }
@@ -359,17 +376,8 @@ public final class TcpConnection {
 
     private void frameTooLong(FrameTooLongException e) {
         handler.onFrameTooLong(this, e);
-        if (state == State.OPEN) {
+        if (phase == Phase.OPEN) {
             close(CloseReason.FRAME_TOO_LONG);
-        }
-    }
-
-    /** A new turn gives a new share of frames. */
-    private void startShare() {
-        long turn = loop.turn();
-        if (turn != shareTurn) {
-            shareTurn = turn;
-            framesLeft = group.maxFramesPerTurn;
         }
     }
 
@@ -382,134 +390,31 @@ public final class TcpConnection {
         }
     }
 
-    private boolean carryHoldsUnscanned() {
-        return carry != null && carry.position() > carryScanned;
-    }
-
-    /** Offers the carry's bytes to the framer (those left by a used-up share, after any it has already seen). */
-    private void decodeCarry() throws FrameTooLongException {
-        carry.flip();
-        framer.decode(carry, carryScanned, io);
-        if (state != State.OPEN) {
-            return; // the handler closed the connection during a frame, which released the carry buffer
-        }
-        afterCarryDecoded();
-    }
-
-    private void afterCarryDecoded() throws FrameTooLongException {
-        // With share left the framer saw every byte and found no complete frame in what remains.
-        carryScanned = framesLeft > 0 ? carry.remaining() : 0;
-        carry.compact();
-        if (carry.position() == 0) {
-            releaseCarry();
-        } else if (carryScanned > framer.maxFrameBytes() + framer.maxOverheadBytes()) {
-            throw new FrameTooLongException("frame", framer.maxFrameBytes()); // no framer keeps more than this
-        }
-    }
-
-    /**
-     * Feeds one read to the framer. Without carried bytes the framer reads the shared buffer directly and only what
-     * it leaves is copied; with an unfinished frame carried, the read goes through the carry chunk by chunk (the
-     * carry grows only while one frame does not fit).
-     */
-    private void decode(ByteBuffer input) throws FrameTooLongException {
-        while (input.hasRemaining() && state == State.OPEN) {
-            if (carry == null) {
-                framer.decode(input, io);
-                if (input.hasRemaining() && state == State.OPEN) {
-                    stash(input, framesLeft > 0);
-                }
-                return;
-            }
-            if (framesLeft <= 0) {
-                stash(input, false); // the share is used: keep the rest for the next turn
-                return;
-            }
-            if (!carry.hasRemaining()) {
-                if (carry.capacity() >= group.maxCarryBytes) {
-                    throw new FrameTooLongException("frame", framer.maxFrameBytes());
-                }
-                growCarry(carry.capacity() + 1);
-                if (state != State.OPEN) {
-                    return; // over the carry budget, and this connection held the most
-                }
-            }
-            int take = Math.min(input.remaining(), carry.remaining());
-            int inputLimit = input.limit();
-            input.limit(input.position() + take);
-            carry.put(input);
-            input.limit(inputLimit);
-            decodeCarry();
-        }
-    }
-
-    /**
-     * Copies what the framer left of {@code input} into the carry. {@code scanned}: the framer saw all of it (an
-     * unfinished frame), rather than stopping at the share.
-     */
-    private void stash(ByteBuffer input, boolean scanned) throws FrameTooLongException {
-        int length = input.remaining();
-        if (scanned && carry == null && length > framer.maxFrameBytes() + framer.maxOverheadBytes()) {
-            throw new FrameTooLongException("frame", framer.maxFrameBytes());
-        }
-        if (carry == null) {
-            carry = group.carryBuffers.take(length, group.maxCarryBytes);
-            carryScanned = 0;
-            group.enforceCarryBudget();
-        } else if (carry.remaining() < length) {
-            growCarry(carry.position() + length);
-        }
-        if (state != State.OPEN) {
-            return;
-        }
-        boolean wasEmpty = carry.position() == 0;
-        carry.put(input);
-        if (wasEmpty) {
-            carryScanned = scanned ? carry.position() : 0;
-        } // else the bytes already there are still a prefix without a frame, and carryScanned still counts them
-    }
-
-    private void growCarry(int minBytes) {
-        carry = group.carryBuffers.grow(carry, minBytes, group.maxCarryBytes);
-        group.enforceCarryBudget();
-    }
-
-    private void releaseCarry() {
-        if (carry != null) {
-            group.carryBuffers.give(carry);
-            carry = null;
-            carryScanned = 0;
-        }
-    }
-
     /** The carry buffer's capacity, what the carry budget counts for this connection. */
     int carriedCapacity() {
-        return carry == null ? 0 : carry.capacity();
+        return inbound.capacity();
     }
 
-    private boolean acceptsMore() {
-        return framesLeft > 0 && state == State.OPEN;
-    }
-
-    private void frame(ByteBuffer frame) {
-        if (state == State.OPEN) {
-            framesLeft--;
-            group.stats.framesIn++;
-            handler.onFrame(this, frame);
-        }
-    }
-
+    /** The peer ended its stream. */
     private void onEndOfStream() {
-        peerClosed = true;
         // Stop reading: a half-closed socket stays readable forever and would spin the loop.
         setInterest(interestOps & ~SelectionKey.OP_READ);
-        if (carry != null && carry.position() == 0) {
-            releaseCarry();
-        }
-        if (state == State.OPEN) {
-            closeAfter(null, CloseReason.PEER_CLOSED);
-        } else if (state == State.CLOSING && queue.isEmpty()) {
-            close(closeReason);
+        inbound.releaseIfEmpty();
+        switch (phase) {
+            case OPEN -> {
+                closeAfter(null, CloseReason.PEER_CLOSED);
+                phase = Phase.PEER_CLOSED; // flush what is queued, then close: the peer is gone already
+            }
+            case FLUSHING, OUTPUT_SHUT -> {
+                if (queue.isEmpty()) {
+                    close(closeReason);
+                } else {
+                    phase = Phase.PEER_CLOSED;
+                }
+            }
+            default -> {
+                // PEER_CLOSED: its flush closes; CLOSED: nothing left to do
+            }
         }
     }
 
@@ -527,7 +432,7 @@ public final class TcpConnection {
 
     private void endOfTurn() {
         flushScheduled = false;
-        if (state == State.CLOSED) {
+        if (phase == Phase.CLOSED) {
             return;
         }
         if (closeAtEndOfTurn != null) {
@@ -535,7 +440,7 @@ public final class TcpConnection {
             return;
         }
         flush();
-        if (state == State.OPEN && behind && queue.bytes() > group.maxOutboundBytes) {
+        if (phase == Phase.OPEN && behind && queue.bytes() > group.maxOutboundBytes) {
             // Judged here, after the turn's flush: only what the socket could not take counts against the limit.
             outboundLimitAtEndOfTurn();
         }
@@ -550,14 +455,14 @@ public final class TcpConnection {
         } catch (RuntimeException e) {
             log.warn("onOutboundLimit failed for {}", peer, e);
         }
-        if (state == State.OPEN) {
+        if (phase == Phase.OPEN) {
             close(CloseReason.OUTBOUND_LIMIT);
         }
     }
 
     /** Writes as much of the queue as the socket takes, with gathering writes. */
     private void flush() {
-        if (state == State.CLOSED) {
+        if (phase == Phase.CLOSED) {
             return;
         }
         ByteBuffer[] batch = loop.gatherScratch();
@@ -600,13 +505,10 @@ public final class TcpConnection {
             writable = true;
             notifyWritability(true);
         }
-        if (state != State.CLOSING) {
-            return;
-        }
-        if (peerClosed) {
+        if (phase == Phase.PEER_CLOSED) {
             close(closeReason);
-        } else if (!outputShut) {
-            outputShut = true;
+        } else if (phase == Phase.FLUSHING) {
+            phase = Phase.OUTPUT_SHUT;
             try {
                 channel.shutdownOutput();
             } catch (IOException e) {
@@ -630,6 +532,38 @@ public final class TcpConnection {
         }
     }
 
+    /** When this connection last read bytes ({@link System#nanoTime}); kept only with an idle timeout. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** Puts this connection at the head of its group's list, in front of {@code head} (null: the list was empty). */
+    void linkBefore(TcpConnection head) {
+        next = head;
+        if (head != null) {
+            head.prev = this;
+        }
+    }
+
+    /** Takes this connection out of its group's list; returns its successor (the new head, if this was the head). */
+    TcpConnection unlink() {
+        TcpConnection after = next;
+        if (prev != null) {
+            prev.next = next;
+        }
+        if (next != null) {
+            next.prev = prev;
+        }
+        prev = null;
+        next = null;
+        return after;
+    }
+
+    /** The next connection in the group's list, or null. */
+    TcpConnection nextInGroup() {
+        return next;
+    }
+
     /** Gives back queue storage borrowed for a burst that is over (called periodically by the group). */
     void trimQueue() {
         queue.trim();
@@ -647,13 +581,13 @@ public final class TcpConnection {
      * reset that would discard what the kernel still holds for it.
      */
     private boolean drainForShutdown() {
-        if (state == State.OPEN) {
+        if (phase == Phase.OPEN) {
             closeAfter(null, CloseReason.SHUTDOWN);
         }
-        if (state == State.CLOSING && outputShut && queue.isEmpty() && !discardPendingInput()) {
+        if (phase == Phase.OUTPUT_SHUT && queue.isEmpty() && !discardPendingInput()) {
             close(closeReason); // nothing unread: closing now sends no reset, no need to wait for the peer
         }
-        return state == State.CLOSED;
+        return phase == Phase.CLOSED;
     }
 
     /** Reads and drops what the peer has sent; returns whether input is still arriving. */
@@ -675,11 +609,11 @@ public final class TcpConnection {
 
     @Override
     public String toString() {
-        return "TcpConnection[" + peer + ", " + state + ", queued=" + queue.bytes() + ']';
+        return "TcpConnection[" + peer + ", " + phase + ", queued=" + queue.bytes() + ']';
     }
 
-    /** Every callback of the loop and the framer, in one private class so none shows on the public type. */
-    private final class Io implements IoHandler, FrameSink, EndOfTurn, Revisit {
+    /** Every callback of the loop, in one private class so none shows on the public type. */
+    private final class Io implements IoHandler, EndOfTurn, Revisit {
         @Override
         public void onReady(SelectionKey key) {
             ready(key);
@@ -688,16 +622,6 @@ public final class TcpConnection {
         @Override
         public void onRevisit() {
             revisit();
-        }
-
-        @Override
-        public boolean acceptsMore() {
-            return TcpConnection.this.acceptsMore();
-        }
-
-        @Override
-        public void onFrame(ByteBuffer frame) {
-            frame(frame);
         }
 
         @Override
