@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.loopwire.Reactor;
+import io.loopwire.testkit.ChatScript;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,6 +138,12 @@ final class ChatClients {
         void send(String text) throws IOException {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+        }
+
+        /** This client as a member of a {@link ChatScript}: its very next line must be the one expected. */
+        ChatScript.Party party() {
+            return ChatScript.party(peer(), this::sendLine,
+                    line -> assertThat(readLine()).as("%s's next line", peer()).isEqualTo(line));
         }
 
         void sendLine(String line) throws IOException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
+import io.loopwire.testkit.ChatScript;
 import io.loopwire.testkit.ExternalProcess;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -54,17 +55,8 @@ class NetcatInteropTest {
                     String bPeer = joined(watcher.readLine());
                     a.awaitLine("* " + bPeer + " joined");
 
-                    a.sendLine("olá from nc a");
-                    b.awaitLine("[" + aPeer + "] olá from nc a");
-                    assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] olá from nc a");
-
-                    b.sendLine("hello back from nc b");
-                    a.awaitLine("[" + bPeer + "] hello back from nc b");
-                    assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] hello back from nc b");
-
-                    watcher.sendLine("and from java");
-                    a.awaitLine("[" + watcher.peer() + "] and from java");
-                    b.awaitLine("[" + watcher.peer() + "] and from java");
+                    ChatScript.inTurn(List.of(ChatScript.of(a, aPeer), ChatScript.of(b, bPeer), watcher.party()),
+                            "olá from nc a", "hello back from nc b", "and from java");
 
                     // /quit: the server ends a's session (it flushes, shuts its side, closes when nc closes or
                     // after its close timeout); the others see a leave, never the command.
@@ -72,8 +64,8 @@ class NetcatInteropTest {
                     assertThat(watcher.readLine()).isEqualTo("* " + aPeer + " left");
                     b.awaitLine("* " + aPeer + " left");
 
-                    assertThat(a.stdout()).noneMatch(line -> line.startsWith("[" + aPeer + "]"));
-                    assertThat(b.stdout()).noneMatch(line -> line.startsWith("[" + bPeer + "]"));
+                    ChatScript.neverHeardItself(a, aPeer);
+                    ChatScript.neverHeardItself(b, bPeer);
                     assertThat(b.stdout()).noneMatch(line -> line.contains("/quit"));
                 }
                 // Killing nc b is a disconnect like any other.

@@ -7,6 +7,7 @@ import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
 import io.loopwire.relay.ChatServer.Framing;
+import io.loopwire.testkit.ChatScript;
 import io.loopwire.testkit.ExternalProcess;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
@@ -69,17 +70,8 @@ class PythonInteropTest {
                 String bPeer = joined(watcher.readLine());
                 a.awaitLine("* " + bPeer + " joined");
 
-                a.sendLine("Olá, tudo bem?");
-                b.awaitLine("[" + aPeer + "] Olá, tudo bem?");
-                assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Olá, tudo bem?");
-
-                b.sendLine("Olá! Tudo, e com você?");
-                a.awaitLine("[" + bPeer + "] Olá! Tudo, e com você?");
-                assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] Olá! Tudo, e com você?");
-
-                watcher.sendLine("from a line client");
-                a.awaitLine("[" + watcher.peer() + "] from a line client");
-                b.awaitLine("[" + watcher.peer() + "] from a line client");
+                ChatScript.inTurn(List.of(ChatScript.of(a, aPeer), ChatScript.of(b, bPeer), watcher.party()),
+                        "Olá, tudo bem?", "Olá! Tudo, e com você?", "from a line client");
 
                 // "/sair" closes the client's socket: the others see it leave.
                 a.sendLine("/sair");
@@ -87,11 +79,8 @@ class PythonInteropTest {
                 assertThat(watcher.readLine()).isEqualTo("* " + aPeer + " left");
                 b.awaitLine("* " + aPeer + " left");
 
-                // Nobody ever got their own message back.
-                String aPrefix = "[" + aPeer + "]";
-                String bPrefix = "[" + bPeer + "]";
-                assertThat(a.stdout()).noneMatch(line -> line.startsWith(aPrefix));
-                assertThat(b.stdout()).noneMatch(line -> line.startsWith(bPrefix));
+                ChatScript.neverHeardItself(a, aPeer);
+                ChatScript.neverHeardItself(b, bPeer);
 
                 b.closeStdin();
                 assertThat(b.awaitExit(Duration.ofSeconds(10))).isZero();
@@ -123,27 +112,16 @@ class PythonInteropTest {
                 a.awaitLine("* " + bPeer + " joined");
                 a.awaitLine("[" + bPeer + "] Novo participante no chat.");
 
-                b.sendLine("Olá, tudo bem?");
-                a.awaitLine("[" + bPeer + "] Olá, tudo bem?");
-                assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] Olá, tudo bem?");
-
-                a.sendLine("Tudo bem, e com você?");
-                b.awaitLine("[" + aPeer + "] Tudo bem, e com você?");
-                assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Tudo bem, e com você?");
-
-                watcher.sendLine("Também, pelo TCP");
-                a.awaitLine("[" + watcher.peer() + "] Também, pelo TCP");
-                b.awaitLine("[" + watcher.peer() + "] Também, pelo TCP");
+                ChatScript.inTurn(List.of(ChatScript.of(b, bPeer), ChatScript.of(a, aPeer), watcher.party()),
+                        "Olá, tudo bem?", "Tudo bem, e com você?", "Também, pelo TCP");
 
                 b.sendLine("/sair");
                 assertThat(b.awaitExit(Duration.ofSeconds(10))).isZero();
                 assertThat(watcher.readLine()).isEqualTo("* " + bPeer + " left");
                 a.awaitLine("* " + bPeer + " left");
 
-                String aPrefix = "[" + aPeer + "]";
-                String bPrefix = "[" + bPeer + "]";
-                assertThat(a.stdout()).noneMatch(line -> line.startsWith(aPrefix));
-                assertThat(b.stdout()).noneMatch(line -> line.startsWith(bPrefix));
+                ChatScript.neverHeardItself(a, aPeer);
+                ChatScript.neverHeardItself(b, bPeer);
             }
         }
     }

@@ -2,11 +2,13 @@ package io.loopwire.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.testkit.ChatScript;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,12 +57,9 @@ class ChatEndToEndTest {
                 String bPeer = joined(watcher);
                 a.awaitLine("* " + bPeer + " joined");
 
-                b.sendLine("Olá, tudo bem?");
-                a.awaitLine("[" + bPeer + "] Olá, tudo bem?");
-                assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] Olá, tudo bem?");
-                a.sendLine("Tudo, e com você?");
-                b.awaitLine("[" + aPeer + "] Tudo, e com você?");
-                assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Tudo, e com você?");
+                ChatScript.Party listener = ChatScript.listener("watcher", watcher);
+                ChatScript.inTurn(List.of(ChatScript.of(b, bPeer), ChatScript.of(a, aPeer), listener),
+                        "Olá, tudo bem?", "Tudo, e com você?");
 
                 try (JarProcess u = JarProcess.start("udp-client", "--port", udpPort)) {
                     // udp-client registers with a padded /hello: a join notice and nothing else.
@@ -68,15 +67,8 @@ class ChatEndToEndTest {
                     a.awaitLine("* " + uPeer + " joined");
                     b.awaitLine("* " + uPeer + " joined");
 
-                    u.sendLine("oi pelo UDP");
-                    a.awaitLine("[" + uPeer + "] oi pelo UDP");
-                    b.awaitLine("[" + uPeer + "] oi pelo UDP");
-                    assertThat(watcher.readLine()).isEqualTo("[" + uPeer + "] oi pelo UDP");
-
-                    a.sendLine("oi pelo TCP");
-                    u.awaitLine("[" + aPeer + "] oi pelo TCP");
-                    b.awaitLine("[" + aPeer + "] oi pelo TCP");
-                    assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] oi pelo TCP");
+                    ChatScript.inTurn(List.of(ChatScript.of(u, uPeer), ChatScript.of(a, aPeer),
+                            ChatScript.of(b, bPeer), listener), "oi pelo UDP", "oi pelo TCP");
 
                     // EOF on stdin: b leaves and exits 0.
                     b.closeStdin();
@@ -97,9 +89,9 @@ class ChatEndToEndTest {
                     assertThat(watcher.readLine()).isEqualTo("* " + uPeer + " left");
 
                     // Nobody heard their own words.
-                    assertThat(a.stdout()).noneMatch(line -> line.startsWith("[" + aPeer + "]"));
-                    assertThat(b.stdout()).noneMatch(line -> line.startsWith("[" + bPeer + "]"));
-                    assertThat(u.stdout()).noneMatch(line -> line.startsWith("[" + uPeer + "]"));
+                    ChatScript.neverHeardItself(a, aPeer);
+                    ChatScript.neverHeardItself(b, bPeer);
+                    ChatScript.neverHeardItself(u, uPeer);
                 }
             }
         }
