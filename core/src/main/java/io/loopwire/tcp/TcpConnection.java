@@ -2,38 +2,37 @@ package io.loopwire.tcp;
 
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
-import io.loopwire.codec.FrameTooLongException;
 import io.loopwire.loop.EndOfTurn;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
-import io.loopwire.loop.Revisit;
 import io.loopwire.wire.PeerName;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One accepted TCP connection: framed reads from the loop-shared buffer, and an outbound queue flushed once per loop
- * turn with a gathering write.
+ * turn with a gathering write. Its inbound side (reads, carried bytes, frames) is an {@code Inbound}, its outbound
+ * side (queue, flushes, limit, writability) an {@code Outbound}; this class holds the public API, the closing
+ * {@code Phase}s and the loop's callbacks.
  *
  * <p>Fair share: per loop turn a connection hands at most {@code maxFramesPerTurn} frames to its handler and reads at
  * most {@code maxReadsPerTurn} times; input already read beyond that waits in its carry buffer and the connection is
  * revisited next turn, while unread input waits in the kernel (whose TCP window then slows the sender). One sender's
  * burst so costs the others at most one share per turn.
  *
- * <p>Memory follows what the connection holds: the carry buffer (an unfinished frame, or input left for the next turn,
- * kept by its {@code InboundCarry}) is taken from the group when needed and goes back as soon as it empties, so an
- * idle connection holds no buffer. Messages given to {@link #send} are queued by reference, not copied: one encoded
- * message can be sent to many connections.
+ * <p>Memory follows what the connection holds: the carry buffer (an unfinished frame, or input left for the next turn)
+ * is taken from the group when needed and goes back as soon as it empties, so an idle connection holds no buffer.
+ * Messages given to {@link #send} are queued by reference, not copied: one encoded message can be sent to many
+ * connections.
  *
  * <p>Outbound limit: judged on what the socket could not take. A connection whose last flush left nothing behind
- * takes whatever a turn queues for it (up to {@value #IN_TURN_LIMIT_FACTOR} times the limit, a bound on memory when
- * many senders burst at once), and is judged after that turn's flush; one already behind is judged at each message.
+ * takes whatever a turn queues for it (up to 8 times the limit, a bound on memory when many senders burst at once),
+ * and is judged after that turn's flush; one already behind is judged at each message.
  *
  * <p>Closing: {@link #close} is immediate; {@link #closeAfter} (and a peer's end of stream, an idle timeout, the
  * reactor's shutdown) walks the {@code Phase}s: flush, shut the output down, wait for the peer's end of stream, close.
@@ -42,11 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TcpConnection {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
-
-    /** What a connection that keeps up may be given within one turn, as a multiple of the outbound limit. */
-    static final int IN_TURN_LIMIT_FACTOR = 8;
-    /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
-    private static final int MAX_WRITES_PER_FLUSH = 16;
 
     /**
      * Where the connection is between open and closed. A graceful close goes {@code OPEN -> FLUSHING -> OUTPUT_SHUT ->
@@ -91,16 +85,10 @@ public final class TcpConnection {
     private CloseReason closeAtEndOfTurn;
     private Timeout closeTimer;
 
-    private final InboundCarry inbound;
-    private boolean revisitScheduled;
-    /** The last flush left bytes unwritten: the socket did not keep up. */
-    private boolean behind;
-
-    private final OutboundQueue queue;
+    private final Inbound inbound;
+    private final Outbound outbound;
     private boolean flushScheduled;
-    private boolean writable = true;
 
-    private long lastReadNanos;
     /** The group's list of connections runs through them; only {@link #linkBefore} and {@link #unlink} write it. */
     private TcpConnection prev;
     private TcpConnection next;
@@ -112,11 +100,10 @@ public final class TcpConnection {
         this.loop = group.loop;
         this.channel = channel;
         this.handler = group.handler;
-        this.queue = new OutboundQueue(group.slotPool);
-        this.inbound = new InboundCarry(this, group);
+        this.outbound = new Outbound(this, group, channel);
+        this.inbound = new Inbound(this, group, channel);
         this.remote = remote;
         this.peer = PeerName.of(remote);
-        this.lastReadNanos = System.nanoTime();
     }
 
     void registered(SelectionKey key) {
@@ -141,12 +128,12 @@ public final class TcpConnection {
 
     /** Bytes queued for the peer and not yet written (with per-message bookkeeping). */
     public long queuedBytes() {
-        return queue.bytes();
+        return outbound.bytes();
     }
 
     /** False while the outbound queue is above its high-water mark. */
     public boolean isWritable() {
-        return writable;
+        return outbound.isWritable();
     }
 
     /** Application state for this connection (a chat member, say). */
@@ -190,21 +177,10 @@ public final class TcpConnection {
         if (length == 0) {
             return true;
         }
-        long after = queue.bytes() + length + OutboundQueue.ENTRY_OVERHEAD_BYTES;
-        if ((behind && after > group.maxOutboundBytes) || after > group.maxOutboundBytes * IN_TURN_LIMIT_FACTOR) {
+        if (!outbound.fits(length)) {
             return overflow();
         }
-        if (transientBytes && (interestOps & SelectionKey.OP_WRITE) != 0) {
-            // The socket is full: nothing will be written this turn, so keep a copy now.
-            message = OutboundQueue.copyOf(message, message.position(), message.limit());
-            transientBytes = false;
-        }
-        queue.add(message, transientBytes);
-        group.stats.messagesOut++;
-        if (writable && queue.bytes() > group.highWaterBytes) {
-            writable = false;
-            notifyWritability(false);
-        }
+        outbound.add(message, transientBytes, (interestOps & SelectionKey.OP_WRITE) != 0);
         scheduleFlush();
         return true;
     }
@@ -214,11 +190,7 @@ public final class TcpConnection {
             group.stats.messagesDropped++;
             return false;
         }
-        try {
-            handler.onOutboundLimit(this);
-        } catch (RuntimeException e) {
-            log.warn("onOutboundLimit failed for {}", peer, e);
-        }
+        outbound.tellLimitHit();
         if (phase == Phase.OPEN) {
             // Deferred: the caller is usually iterating over members; closing now would change that set under it.
             closeAtEndOfTurn = CloseReason.OUTBOUND_LIMIT;
@@ -250,7 +222,7 @@ public final class TcpConnection {
         } catch (IOException e) {
             log.debug("closing {} failed", peer, e);
         }
-        queue.clear();
+        outbound.clear();
         inbound.release();
         group.connectionClosed(this, reason);
     }
@@ -270,7 +242,7 @@ public final class TcpConnection {
         closeReason = reason;
         inbound.release(); // no more frames: what is left unread is discarded
         if (lastMessage != null && lastMessage.hasRemaining()) {
-            queue.add(lastMessage, false);
+            outbound.addLast(lastMessage);
         }
         closeTimer = reactor.schedule(group.closeTimeout, this::closeTimedOut);
         scheduleFlush();
@@ -288,125 +260,22 @@ public final class TcpConnection {
         return io;
     }
 
-    private void ready(SelectionKey key) {
-        int ready = key.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0) {
-            flush();
-        }
-        if ((ready & SelectionKey.OP_READ) != 0 && phase != Phase.CLOSED) {
-            readInput();
-        }
-    }
-
-    /** Left input for this turn: carry on with it (and with the socket, if the share allows). */
-    private void revisit() {
-        revisitScheduled = false;
-        if (phase == Phase.OPEN) {
-            readInput();
-        }
-    }
-
-    /** Hands on what the carry holds, then reads, within this turn's share. */
-    private void readInput() {
-        if (phase == Phase.OPEN && inbound.holdsUnscanned()) {
-            inbound.startShare();
-            try {
-                inbound.decodeCarry();
-            } catch (FrameTooLongException e) {
-                frameTooLong(e);
-                return;
-            }
-            if (phase == Phase.OPEN && inbound.holdsUnscanned()) {
-                shareUsed();
-                return;
-            }
-        }
-        ByteBuffer buffer = loop.readBuffer();
-        for (int i = 0; i < group.maxReadsPerTurn; i++) {
-            if (phase == Phase.OPEN) {
-                inbound.startShare();
-                if (!inbound.shareLeft()) {
-                    group.stats.turnSharesUsed++;
-                    return; // what the socket holds keeps it ready: select brings us back next turn
-                }
-            }
-            buffer.clear();
-            int n;
-            try {
-                n = channel.read(buffer);
-            } catch (IOException e) {
-                log.debug("read from {} failed: {}", peer, e.toString());
-                close(CloseReason.RESET);
-                return;
-            }
-            if (n < 0) {
-                onEndOfStream();
-                return;
-            }
-            if (n == 0) {
-                return;
-            }
-            group.stats.bytesIn += n;
-            if (group.idleTimeoutNanos > 0) {
-                lastReadNanos = System.nanoTime();
-            }
-            if (phase != Phase.OPEN) {
-                continue; // closing: discard input so the peer gets our last words, not a reset
-            }
-            buffer.flip();
-            try {
-                inbound.decode(buffer);
-            } catch (FrameTooLongException e) {
-                frameTooLong(e);
-                return;
-            }
-            if (phase != Phase.OPEN) {
-                return;
-            }
-            if (inbound.holdsUnscanned()) {
-                shareUsed();
-                return;
-            }
-            if (n < buffer.capacity()) {
-                return; // a short read means the socket is drained; skip the read that would return 0
-            }
-        }
-        group.stats.turnSharesUsed++;
-    }
-
-    private void frameTooLong(FrameTooLongException e) {
-        handler.onFrameTooLong(this, e);
-        if (phase == Phase.OPEN) {
-            close(CloseReason.FRAME_TOO_LONG);
-        }
-    }
-
-    /** The share is used with input in hand: come back next turn even if the socket has nothing more. */
-    private void shareUsed() {
-        group.stats.turnSharesUsed++;
-        if (!revisitScheduled) {
-            revisitScheduled = true;
-            loop.revisitNextTurn(io);
-        }
-    }
-
     /** The carry buffer's capacity, what the carry budget counts for this connection. */
     int carriedCapacity() {
         return inbound.capacity();
     }
 
     /** The peer ended its stream. */
-    private void onEndOfStream() {
+    void endOfStream() {
         // Stop reading: a half-closed socket stays readable forever and would spin the loop.
         setInterest(interestOps & ~SelectionKey.OP_READ);
-        inbound.releaseIfEmpty();
         switch (phase) {
             case OPEN -> {
                 closeAfter(null, CloseReason.PEER_CLOSED);
                 phase = Phase.PEER_CLOSED; // flush what is queued, then close: the peer is gone already
             }
             case FLUSHING, OUTPUT_SHUT -> {
-                if (queue.isEmpty()) {
+                if (outbound.isEmpty()) {
                     close(closeReason);
                 } else {
                     phase = Phase.PEER_CLOSED;
@@ -430,81 +299,25 @@ public final class TcpConnection {
         loop.runAtEndOfTurn(io);
     }
 
-    private void endOfTurn() {
-        flushScheduled = false;
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        if (closeAtEndOfTurn != null) {
-            close(closeAtEndOfTurn);
-            return;
-        }
-        flush();
-        if (phase == Phase.OPEN && behind && queue.bytes() > group.maxOutboundBytes) {
-            // Judged here, after the turn's flush: only what the socket could not take counts against the limit.
-            outboundLimitAtEndOfTurn();
-        }
-    }
-
-    private void outboundLimitAtEndOfTurn() {
-        if (group.overflowPolicy == OverflowPolicy.DROP) {
-            return; // kept; every message for it is dropped until it catches up (it is behind)
-        }
-        try {
-            handler.onOutboundLimit(this);
-        } catch (RuntimeException e) {
-            log.warn("onOutboundLimit failed for {}", peer, e);
-        }
-        if (phase == Phase.OPEN) {
-            close(CloseReason.OUTBOUND_LIMIT);
-        }
-    }
-
-    /** Writes as much of the queue as the socket takes, with gathering writes. */
+    /** Writes what the socket takes; once the queue is empty, a closing connection moves on to its next phase. */
     private void flush() {
         if (phase == Phase.CLOSED) {
             return;
         }
-        ByteBuffer[] batch = loop.gatherScratch();
-        for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && !queue.isEmpty(); attempt++) {
-            int n = queue.gather(batch);
-            long batchBytes = 0;
-            for (int i = 0; i < n; i++) {
-                batchBytes += batch[i].remaining();
-            }
-            long written;
-            try {
-                // One buffer: the plain write skips the JDK's iovec set-up.
-                written = n == 1 ? channel.write(batch[0]) : channel.write(batch, 0, n);
-            } catch (IOException e) {
-                log.debug("write to {} failed: {}", peer, e.toString());
-                close(CloseReason.RESET);
-                return;
-            } finally {
-                Arrays.fill(batch, 0, n, null);
-            }
-            group.stats.bytesOut += written;
-            queue.consume(written);
-            if (written < batchBytes) {
-                break; // the socket buffer is full
-            }
+        boolean drained;
+        try {
+            drained = outbound.flush();
+        } catch (IOException e) {
+            log.debug("write to {} failed: {}", peer, e.toString());
+            close(CloseReason.RESET);
+            return;
         }
-        if (!queue.isEmpty()) {
-            behind = true;
-            queue.keepTransientBytes();
+        if (!drained) {
             setInterest(interestOps | SelectionKey.OP_WRITE);
             return;
         }
-        behind = false;
         setInterest(interestOps & ~SelectionKey.OP_WRITE);
-        drained();
-    }
-
-    private void drained() {
-        if (!writable) {
-            writable = true;
-            notifyWritability(true);
-        }
+        outbound.drained();
         if (phase == Phase.PEER_CLOSED) {
             close(closeReason);
         } else if (phase == Phase.FLUSHING) {
@@ -517,14 +330,6 @@ public final class TcpConnection {
         }
     }
 
-    private void notifyWritability(boolean nowWritable) {
-        try {
-            handler.onWritabilityChanged(this, nowWritable);
-        } catch (RuntimeException e) {
-            log.warn("onWritabilityChanged failed for {}", peer, e);
-        }
-    }
-
     private void setInterest(int ops) {
         if (ops != interestOps && key != null && key.isValid()) {
             interestOps = ops;
@@ -532,9 +337,9 @@ public final class TcpConnection {
         }
     }
 
-    /** When this connection last read bytes ({@link System#nanoTime}); kept only with an idle timeout. */
+    /** When this connection last read bytes ({@link System#nanoTime}); kept up only with an idle timeout. */
     long lastReadNanos() {
-        return lastReadNanos;
+        return inbound.lastReadNanos();
     }
 
     /** Puts this connection at the head of its group's list, in front of {@code head} (null: the list was empty). */
@@ -566,7 +371,7 @@ public final class TcpConnection {
 
     /** Gives back queue storage borrowed for a burst that is over (called periodically by the group). */
     void trimQueue() {
-        queue.trim();
+        outbound.trim();
     }
 
     /** A callback threw: close, logging the cause once. */
@@ -575,58 +380,43 @@ public final class TcpConnection {
         close(CloseReason.HANDLER_ERROR);
     }
 
-    /**
-     * The reactor is closing: the same sequence as {@link #closeAfter} (no more frames; flush; shut the output down;
-     * read and discard until the peer closes), so that input the peer sent meanwhile cannot turn our close into a
-     * reset that would discard what the kernel still holds for it.
-     */
-    private boolean drainForShutdown() {
-        if (phase == Phase.OPEN) {
-            closeAfter(null, CloseReason.SHUTDOWN);
-        }
-        if (phase == Phase.OUTPUT_SHUT && queue.isEmpty() && !discardPendingInput()) {
-            close(closeReason); // nothing unread: closing now sends no reset, no need to wait for the peer
-        }
-        return phase == Phase.CLOSED;
-    }
-
-    /** Reads and drops what the peer has sent; returns whether input is still arriving. */
-    private boolean discardPendingInput() {
-        ByteBuffer buffer = loop.readBuffer();
-        for (int i = 0; i < group.maxReadsPerTurn; i++) {
-            buffer.clear();
-            try {
-                int n = channel.read(buffer);
-                if (n <= 0) {
-                    return false;
-                }
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Override
     public String toString() {
-        return "TcpConnection[" + peer + ", " + phase + ", queued=" + queue.bytes() + ']';
+        return "TcpConnection[" + peer + ", " + phase + ", queued=" + outbound.bytes() + ']';
     }
 
     /** Every callback of the loop, in one private class so none shows on the public type. */
-    private final class Io implements IoHandler, EndOfTurn, Revisit {
+    private final class Io implements IoHandler, EndOfTurn {
         @Override
         public void onReady(SelectionKey key) {
-            ready(key);
+            int ready = key.readyOps();
+            if ((ready & SelectionKey.OP_WRITE) != 0) {
+                flush();
+            }
+            if ((ready & SelectionKey.OP_READ) != 0 && phase != Phase.CLOSED) {
+                inbound.read();
+            }
         }
 
-        @Override
-        public void onRevisit() {
-            revisit();
-        }
-
+        /** The turn's flush (or a close that was due), then the outbound limit, judged on what the socket left. */
         @Override
         public void onEndOfTurn() {
-            endOfTurn();
+            flushScheduled = false;
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            if (closeAtEndOfTurn != null) {
+                close(closeAtEndOfTurn);
+                return;
+            }
+            flush();
+            // DROP keeps a connection over the limit: every message for it is dropped until it catches up.
+            if (phase == Phase.OPEN && outbound.overLimitAfterFlush() && group.overflowPolicy != OverflowPolicy.DROP) {
+                outbound.tellLimitHit();
+                if (phase == Phase.OPEN) {
+                    close(CloseReason.OUTBOUND_LIMIT);
+                }
+            }
         }
 
         @Override
@@ -634,9 +424,20 @@ public final class TcpConnection {
             TcpConnection.this.fail(cause);
         }
 
+        /**
+         * The reactor is closing: the same sequence as {@link #closeAfter} (no more frames; flush; shut the output
+         * down; read and discard until the peer closes), so that input the peer sent meanwhile cannot turn our close
+         * into a reset that would discard what the kernel still holds for it.
+         */
         @Override
         public boolean drainForShutdown() {
-            return TcpConnection.this.drainForShutdown();
+            if (phase == Phase.OPEN) {
+                closeAfter(null, CloseReason.SHUTDOWN);
+            }
+            if (phase == Phase.OUTPUT_SHUT && outbound.isEmpty() && !inbound.discardPending()) {
+                close(closeReason); // nothing unread: closing now sends no reset, no need to wait for the peer
+            }
+            return phase == Phase.CLOSED;
         }
 
         @Override

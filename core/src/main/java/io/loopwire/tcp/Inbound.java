@@ -4,12 +4,18 @@ import io.loopwire.codec.FrameSink;
 import io.loopwire.codec.FrameTooLongException;
 import io.loopwire.codec.Framer;
 import io.loopwire.loop.Loop;
+import io.loopwire.loop.Revisit;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The inbound side of one {@link TcpConnection}: hands the framer's frames to the handler within the turn's share,
- * and carries the bytes read but not yet handed on (an unfinished frame, or frames beyond the share) from one read or
- * turn to the next.
+ * The inbound side of one {@link TcpConnection}: reads into the loop-shared buffer, hands the framer's frames to the
+ * handler within the turn's share, and carries the bytes read but not yet handed on (an unfinished frame, or frames
+ * beyond the share) from one read or turn to the next. A connection that stopped at its share with input in hand is
+ * revisited next turn (this class is the {@link Revisit}).
  *
  * <p>The carry buffer is taken from the group's {@link CarryBuffers} when needed, grows by doubling, and goes back as
  * soon as it empties, so an idle connection holds none. Every carry of a group counts against the group's carry
@@ -18,11 +24,16 @@ import java.nio.ByteBuffer;
  *
  * @implNote Reactor thread only. Nothing here allocates once a connection's carry is in use.
  */
-final class InboundCarry implements FrameSink {
+final class Inbound implements FrameSink, Revisit {
+    private static final Logger log = LoggerFactory.getLogger(Inbound.class);
+
     private final TcpConnection connection;
     private final ConnectionGroup group;
+    private final SocketChannel channel;
     private final Framer framer;
     private final Loop loop;
+    private boolean revisitScheduled;
+    private long lastReadNanos;
 
     /** Input read and not yet handed on; null if none. */
     private ByteBuffer carry;
@@ -32,15 +43,137 @@ final class InboundCarry implements FrameSink {
     private long shareTurn = -1;
     private int framesLeft;
 
-    InboundCarry(TcpConnection connection, ConnectionGroup group) {
+    Inbound(TcpConnection connection, ConnectionGroup group, SocketChannel channel) {
         this.connection = connection;
         this.group = group;
+        this.channel = channel;
         this.framer = group.framer;
         this.loop = group.loop;
+        this.lastReadNanos = System.nanoTime();
+    }
+
+    /** When the connection last read bytes ({@link System#nanoTime}); kept up only with an idle timeout. */
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** Left input for this turn: carry on with it (and with the socket, if the share allows). */
+    @Override
+    public void onRevisit() {
+        revisitScheduled = false;
+        if (connection.isOpen()) {
+            read();
+        }
+    }
+
+    /**
+     * Hands on what the carry holds, then reads, within this turn's share. While the connection closes gracefully,
+     * what arrives is read and discarded, so the peer gets our last words instead of a reset.
+     */
+    void read() {
+        if (connection.isOpen() && holdsUnscanned()) {
+            startShare();
+            try {
+                decodeCarry();
+            } catch (FrameTooLongException e) {
+                frameTooLong(e);
+                return;
+            }
+            if (connection.isOpen() && holdsUnscanned()) {
+                shareUsed();
+                return;
+            }
+        }
+        ByteBuffer buffer = loop.readBuffer();
+        for (int i = 0; i < group.maxReadsPerTurn; i++) {
+            if (connection.isOpen()) {
+                startShare();
+                if (framesLeft <= 0) {
+                    group.stats.turnSharesUsed++;
+                    return; // what the socket holds keeps it ready: select brings us back next turn
+                }
+            }
+            buffer.clear();
+            int n;
+            try {
+                n = channel.read(buffer);
+            } catch (IOException e) {
+                log.debug("read from {} failed: {}", connection.peer(), e.toString());
+                connection.close(CloseReason.RESET);
+                return;
+            }
+            if (n < 0) {
+                releaseIfEmpty();
+                connection.endOfStream();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            group.stats.bytesIn += n;
+            if (group.idleTimeoutNanos > 0) {
+                lastReadNanos = System.nanoTime();
+            }
+            if (!connection.isOpen()) {
+                continue; // closing: discard input so the peer gets our last words, not a reset
+            }
+            buffer.flip();
+            try {
+                decode(buffer);
+            } catch (FrameTooLongException e) {
+                frameTooLong(e);
+                return;
+            }
+            if (!connection.isOpen()) {
+                return;
+            }
+            if (holdsUnscanned()) {
+                shareUsed();
+                return;
+            }
+            if (n < buffer.capacity()) {
+                return; // a short read means the socket is drained; skip the read that would return 0
+            }
+        }
+        group.stats.turnSharesUsed++;
+    }
+
+    /** The framer found a frame over the limit: the handler is told (it may say so to the peer), then we close. */
+    private void frameTooLong(FrameTooLongException e) {
+        group.handler.onFrameTooLong(connection, e);
+        if (connection.isOpen()) {
+            connection.close(CloseReason.FRAME_TOO_LONG);
+        }
+    }
+
+    /** Reads and drops what the peer has sent; returns whether input is still arriving. */
+    boolean discardPending() {
+        ByteBuffer buffer = loop.readBuffer();
+        for (int i = 0; i < group.maxReadsPerTurn; i++) {
+            buffer.clear();
+            try {
+                int n = channel.read(buffer);
+                if (n <= 0) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The share is used with input in hand: come back next turn even if the socket has nothing more. */
+    private void shareUsed() {
+        group.stats.turnSharesUsed++;
+        if (!revisitScheduled) {
+            revisitScheduled = true;
+            loop.revisitNextTurn(this);
+        }
     }
 
     /** A new turn gives a new share of frames. */
-    void startShare() {
+    private void startShare() {
         long turn = loop.turn();
         if (turn != shareTurn) {
             shareTurn = turn;
@@ -48,13 +181,8 @@ final class InboundCarry implements FrameSink {
         }
     }
 
-    /** Whether this turn's share of frames is not used up. */
-    boolean shareLeft() {
-        return framesLeft > 0;
-    }
-
     /** Whether the carry holds bytes the framer has not seen (left by a used-up share). */
-    boolean holdsUnscanned() {
+    private boolean holdsUnscanned() {
         return carry != null && carry.position() > scanned;
     }
 
@@ -64,7 +192,7 @@ final class InboundCarry implements FrameSink {
     }
 
     /** Offers the carry's bytes to the framer (those left by a used-up share, after any it has already seen). */
-    void decodeCarry() throws FrameTooLongException {
+    private void decodeCarry() throws FrameTooLongException {
         carry.flip();
         framer.decode(carry, scanned, this);
         if (!connection.isOpen()) {
@@ -85,7 +213,7 @@ final class InboundCarry implements FrameSink {
      * it leaves is copied; with an unfinished frame carried, the read goes through the carry chunk by chunk (the
      * carry grows only while one frame does not fit).
      */
-    void decode(ByteBuffer input) throws FrameTooLongException {
+    private void decode(ByteBuffer input) throws FrameTooLongException {
         while (input.hasRemaining() && connection.isOpen()) {
             if (carry == null) {
                 framer.decode(input, this);
@@ -148,7 +276,7 @@ final class InboundCarry implements FrameSink {
     }
 
     /** Gives the carry buffer back if it holds nothing (the peer ended its stream: no more bytes will come). */
-    void releaseIfEmpty() {
+    private void releaseIfEmpty() {
         if (carry != null && carry.position() == 0) {
             release();
         }
