@@ -4,15 +4,10 @@ import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.udp.UdpEndpoint;
 import io.loopwire.udp.UdpHandler;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -60,7 +55,6 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     private final Reactor reactor;
     private final ChatRoom room;
     private final long idleTimeoutNanos;
-    private final int maxMembers;
     private final int maxMembersPerIp;
     private final JoinMode joinMode;
     private final SourceLimiter sourceLimiter;
@@ -69,12 +63,12 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     private final AddressValidator validator;
     private final PingEcho pingEcho = new PingEcho();
     /** Access order: every datagram moves its sender to the tail, so the head is always the longest silent. */
-    private final LinkedHashMap<InetSocketAddress, UdpMember> members = new LinkedHashMap<>(64, 0.75f, true);
-    private final Map<InetAddress, int[]> membersPerIp = new HashMap<>();
+    private final UdpMembers members;
     private final ByteBuffer roomFull = ROOM_FULL.duplicate();
     private final ByteBuffer welcome = WELCOME.duplicate();
     private final ByteBuffer challenge = ByteBuffer.allocate(CHALLENGE_PREFIX.length + AddressValidator.TOKEN_CHARS);
     private final Runnable expireMore = this::expireIdleMembers;
+    private final UdpMembers.Expired expiredMember = this::expired;
     private final Timeout sweep;
     private boolean expiryContinues;
     private long refused;
@@ -103,8 +97,8 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         this.reactor = b.reactor;
         this.room = b.room;
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
-        this.maxMembers = b.maxMembers;
         this.maxMembersPerIp = b.maxMembersPerIp == 0 ? Integer.MAX_VALUE : b.maxMembersPerIp;
+        this.members = new UdpMembers(b.maxMembers, maxMembersPerIp);
         this.joinMode = b.joinMode;
         long now = System.nanoTime();
         this.sourceLimiter = b.sourceDatagramsPerSecond > 0
@@ -143,7 +137,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
             return;
         }
         Commands.stripLineEnd(data);
-        UdpMember member = members.get(sender); // also moves it to the tail: most recently heard
+        UdpMember member = members.heard(sender);
         if (member == null) {
             stranger(endpoint, sender, data, size, now);
             return;
@@ -190,8 +184,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
 
     /** Makes {@code sender} a member if the caps allow; tells it {@code * welcome} if it asked. */
     private UdpMember admit(UdpEndpoint endpoint, InetSocketAddress sender, long now, boolean welcomeIt) {
-        int[] fromIp = membersPerIp.get(sender.getAddress());
-        if (members.size() >= maxMembers || (fromIp != null && fromIp[0] >= maxMembersPerIp)) {
+        if (members.full(sender)) {
             refused++;
             roomFull.clear();
             endpoint.send(sender, roomFull);
@@ -207,12 +200,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
             pendingQuietJoins++;
         }
         member.lastHeardNanos = now;
-        members.put(sender, member);
-        if (fromIp == null) {
-            membersPerIp.put(sender.getAddress(), new int[] {1});
-        } else {
-            fromIp[0]++;
-        }
+        members.add(member);
         if (welcomeIt) {
             welcome.clear();
             endpoint.send(sender, welcome);
@@ -233,16 +221,17 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     }
 
     private void remove(UdpMember member, long now) {
-        members.remove(member.address());
-        forget(member, now);
+        members.remove(member);
+        leaveRoom(member, now);
     }
 
-    /** Takes {@code member} out of the room and the per-IP count; it is already out of {@link #members}. */
-    private void forget(UdpMember member, long now) {
-        int[] fromIp = membersPerIp.get(member.address().getAddress());
-        if (fromIp != null && --fromIp[0] == 0) {
-            membersPerIp.remove(member.address().getAddress());
-        }
+    private void expired(UdpMember member, long now) {
+        expired++;
+        leaveRoom(member, now);
+    }
+
+    /** Takes {@code member} out of the room; it is already out of {@link #members}. */
+    private void leaveRoom(UdpMember member, long now) {
         boolean announce = noticeBudget.tryTake(room.size() - 1, 0, now);
         room.leave(member, announce);
         if (!announce) {
@@ -265,24 +254,10 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
 
     /** Expires at most {@link #MAX_EXPIRIES_PER_TURN} members, oldest first; continues next turn if more are due. */
     private void expireIdleMembers() {
-        expiryContinues = false;
-        long now = System.nanoTime();
-        int done = 0;
-        for (Iterator<UdpMember> it = members.values().iterator(); it.hasNext(); ) {
-            UdpMember member = it.next();
-            if (now - member.lastHeardNanos <= idleTimeoutNanos) {
-                return; // access order: everyone after the first live member was heard later
-            }
-            if (done == MAX_EXPIRIES_PER_TURN) {
-                expiryContinues = true;
-                // A timer due at once runs in the next turn (this turn's timers ran already): pings and reads first.
-                reactor.schedule(Duration.ofNanos(1), expireMore);
-                return;
-            }
-            it.remove();
-            expired++;
-            done++;
-            forget(member, now);
+        expiryContinues = members.expire(System.nanoTime(), idleTimeoutNanos, MAX_EXPIRIES_PER_TURN, expiredMember);
+        if (expiryContinues) {
+            // A timer due at once runs in the next turn (this turn's timers ran already): pings and reads first.
+            reactor.schedule(Duration.ofNanos(1), expireMore);
         }
     }
 
@@ -452,28 +427,6 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
 
         public UdpRelay build() {
             return new UdpRelay(this);
-        }
-    }
-
-    /** A member reached at a UDP address. */
-    static final class UdpMember extends Member {
-        private final UdpEndpoint endpoint;
-        long lastHeardNanos;
-
-        UdpMember(UdpEndpoint endpoint, InetSocketAddress address) {
-            super(address);
-            this.endpoint = endpoint;
-        }
-
-        @Override
-        protected void deliver(ByteBuffer line, boolean transientBytes) {
-            line.limit(line.limit() - 1); // a datagram is the message: no line terminator; queued sends are copies
-            endpoint.send(address(), line);
-        }
-
-        @Override
-        protected int maxLineBytes() {
-            return MAX_DATAGRAM_BYTES + 1; // the '\n' is not sent
         }
     }
 }
