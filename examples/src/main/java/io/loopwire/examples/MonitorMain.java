@@ -6,10 +6,19 @@ import io.loopwire.alert.AlertSink;
 import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
 import io.loopwire.alert.LogAlertSink;
+import io.loopwire.examples.web.HttpEndpoint;
+import io.loopwire.examples.web.LoopMetrics;
+import io.loopwire.examples.web.MonitorPage;
+import io.loopwire.examples.web.ProbeHistory;
+import io.loopwire.examples.web.RecentAlerts;
+import io.loopwire.metrics.AlertMetrics;
+import io.loopwire.metrics.ProberMetrics;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
-import io.loopwire.probe.ProbeTarget;
+import io.loopwire.probe.ProbeListener;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +77,15 @@ final class MonitorMain implements Callable<Integer> {
     List<String> mailTo = new ArrayList<>();
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
+    @Option(names = "--http-port", paramLabel = "P", description = "Serve the live page, /api/targets, /metrics and "
+            + "/healthz on this port of 127.0.0.1; 0 = any free port (default off).")
+    Integer httpPort;
+    @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
+            description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
+    Duration history;
+
+    private LogAlertSink console;
+    private EmailAlertSink email;
 
     @Override
     public Integer call() throws Exception {
@@ -75,11 +93,20 @@ final class MonitorMain implements Callable<Integer> {
         AlertPolicy.Config alerting = alertConfig();
         // Everything printed on the loop thread goes through a queue: a console that stops reading never stalls it.
         PrintStream out = AsyncConsole.over(System.out);
-        AlertSink sink = alertSink(out);
+        if (httpPort != null) {
+            Args.checkPort("--http-port", httpPort);
+        }
+        Args.check(!history.isZero() && history.compareTo(Duration.ofDays(7)) <= 0,
+                "--history must be in 1s..7d, was " + Units.format(history));
+        RecentAlerts sink = new RecentAlerts(alertSink(out));
         Reactor reactor = new Reactor("loopwire-monitor");
         CountDownLatch finished = new CountDownLatch(1);
         RoundPrinter printer = new RoundPrinter(out, true, finished::countDown);
-        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
+        LoopMetrics metrics = new LoopMetrics(reactor);
+        ProberMetrics proberMetrics = new ProberMetrics(metrics.sampler());
+        ProbeHistory rounds = new ProbeHistory(history, interval);
+        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink),
+                ProbeListener.all(printer, proberMetrics, rounds));
         LatencyProber.Builder builder = LatencyProber.builder(reactor)
                 .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
         for (String target : targets) {
@@ -87,6 +114,21 @@ final class MonitorMain implements Callable<Integer> {
             builder.target(target, address);
         }
         LatencyProber prober = builder.start();
+        HttpEndpoint http = null;
+        if (httpPort != null) {
+            metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, email));
+            try {
+                http = metrics.serve(InetAddress.getLoopbackAddress(), httpPort);
+            } catch (BindException e) {
+                System.err.println("monitor: cannot serve HTTP on port " + httpPort + ": " + e.getMessage()
+                        + " - try another --http-port or 0.");
+                prober.close();
+                reactor.close();
+                return 1;
+            }
+            new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(http);
+            out.println("http=" + http.hostPort());
+        }
         out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
@@ -95,6 +137,9 @@ final class MonitorMain implements Callable<Integer> {
         finished.await();
         Runtime.getRuntime().removeShutdownHook(shutdown);
         stop(reactor, prober, alerts, sink, out);
+        if (http != null) {
+            http.close();
+        }
         return 0;
     }
 
@@ -137,7 +182,7 @@ final class MonitorMain implements Callable<Integer> {
     }
 
     private AlertSink alertSink(PrintStream out) {
-        LogAlertSink console = new LogAlertSink(out);
+        console = new LogAlertSink(out);
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");
@@ -162,7 +207,8 @@ final class MonitorMain implements Callable<Integer> {
             if (smtpUser != null) {
                 b.credentials(smtpUser, password.toCharArray());
             }
-            return AlertSink.all(console, new EmailAlertSink(b.build()));
+            email = new EmailAlertSink(b.build());
+            return AlertSink.all(console, email);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }

@@ -1,6 +1,9 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.examples.web.HttpEndpoint;
+import io.loopwire.examples.web.LoopMetrics;
+import io.loopwire.metrics.ChatServerMetrics;
 import io.loopwire.relay.ChatServer;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -37,6 +40,9 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--http-port", paramLabel = "P",
+            description = "Serve /metrics and /healthz on this port of the bind address; 0 = any free port (default off).")
+    Integer httpPort;
 
     @Override
     public Integer call() throws Exception {
@@ -46,6 +52,9 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        if (httpPort != null) {
+            Args.checkPort("--http-port", httpPort);
+        }
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
@@ -69,8 +78,22 @@ final class ServerMain implements Callable<Integer> {
             reactor.close();
             return 1;
         }
+        String http = "";
+        final ChatServer started = server;
+        if (httpPort != null) {
+            try {
+                HttpEndpoint endpoint = new LoopMetrics(reactor).bindWith(s -> new ChatServerMetrics(s, started))
+                        .serve(address, httpPort);
+                http = " http=" + endpoint.hostPort();
+            } catch (BindException e) {
+                System.err.println("server: cannot serve HTTP on " + bind + ":" + httpPort + ": " + e.getMessage()
+                        + " - try another --http-port or 0.");
+                reactor.close();
+                return 1;
+            }
+        }
         System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()));
+                + Args.hostPort(server.udpAddress()) + http);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
         reactor.run();
