@@ -63,7 +63,7 @@
 
     var hidden = { stroke: 'rgba(0,0,0,0)', width: 0, points: { show: false }, scale: 'ms' };
     var opts = {
-      width: plotWidth(section), height: 220,
+      width: plotWidth(section), height: 190,
       legend: { show: true },
       scales: {
         x: { time: true, range: function () { var now = Date.now() / 1000; return [now - historySeconds, now]; } },
@@ -159,7 +159,7 @@
   window.addEventListener('resize', function () {
     Object.keys(views).forEach(function (k) {
       var v = views[k];
-      v.plot.setSize({ width: plotWidth(v.section), height: 220 });
+      v.plot.setSize({ width: plotWidth(v.section), height: 190 });
     });
   });
   poll();
