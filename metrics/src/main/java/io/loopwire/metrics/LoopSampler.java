@@ -89,6 +89,21 @@ public final class LoopSampler {
         }
     }
 
+    /**
+     * Takes a new copy unless the latest is younger than {@code minAge}: what an HTTP endpoint calls per scrape, so a
+     * client hammering {@code /metrics} costs the loop at most one task per {@code minAge}, whatever its rate.
+     *
+     * @return whether a copy is in place (fresh or recent enough)
+     */
+    public boolean refreshIfOlderThan(Duration minAge) {
+        synchronized (this) {
+            if (taken && System.nanoTime() - takenAtNanos < minAge.toNanos()) {
+                return true;
+            }
+            return refresh();
+        }
+    }
+
     /** How many copies were taken so far (a scrape should add exactly one). */
     public synchronized long refreshes() {
         return refreshes;

@@ -28,6 +28,22 @@ class OneSnapshotPerScrapeTest {
     }
 
     @Test
+    void aScrapeFloodCostsTheLoopAtMostOneCopyPerMinimumAge() throws Exception {
+        try (Rig rig = new Rig().start()) {
+            rig.scrapeText();
+            long before = rig.sampler.refreshes();
+            long start = System.nanoTime();
+            for (int i = 0; i < 200; i++) {
+                rig.sampler.refreshIfOlderThan(Duration.ofMillis(100));
+                rig.registry.scrape();
+            }
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            long copies = rig.sampler.refreshes() - before;
+            assertThat(copies).isBetween(0L, elapsedMillis / 100 + 2);
+        }
+    }
+
+    @Test
     void aStaleCopyIsRefreshedWhenAMeterIsRead() throws Exception {
         try (Rig rig = new Rig()) {
             LoopSampler fast = new LoopSampler(rig.reactor, Duration.ofMillis(1));

@@ -3,7 +3,6 @@ package io.loopwire.examples.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.loopwire.Reactor;
 import io.loopwire.metrics.LoopSampler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -34,6 +33,8 @@ public final class HttpEndpoint implements AutoCloseable {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     /** OpenMetrics text, for a scraper whose Accept header names it (Prometheus does by default). */
     static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    /** Scrapes closer together than this share one copy of the loop's values: a scrape flood cannot busy the loop. */
+    static final Duration MIN_COPY_AGE = Duration.ofMillis(100);
     /** How long /healthz waits for the loop to run a task. */
     public static final Duration HEALTH_WAIT = Duration.ofSeconds(5);
     /** HTTP threads: a scrape, a health check and a page poll can run at once without queuing behind each other. */
@@ -41,26 +42,25 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Reactor reactor;
     private final PrometheusMeterRegistry registry;
     private final List<LoopSampler> samplers;
 
-    private HttpEndpoint(HttpServer server, ExecutorService executor, Reactor reactor,
-            PrometheusMeterRegistry registry, List<LoopSampler> samplers) {
+    private HttpEndpoint(HttpServer server, ExecutorService executor, PrometheusMeterRegistry registry,
+            List<LoopSampler> samplers) {
         this.server = server;
         this.executor = executor;
-        this.reactor = reactor;
         this.registry = registry;
         this.samplers = List.copyOf(samplers);
     }
 
     /**
      * Binds {@code address:port} (0 = any free port) and serves {@code /metrics} from {@code registry} (after
-     * refreshing each sampler once) and {@code /healthz} for {@code reactor}.
+     * refreshing each sampler once) and {@code /healthz} for the loops of {@code samplers} (healthy when every one of
+     * them runs a task in time).
      *
      * @throws IOException if the port cannot be bound
      */
-    public static HttpEndpoint start(InetAddress address, int port, Reactor reactor, PrometheusMeterRegistry registry,
+    public static HttpEndpoint start(InetAddress address, int port, PrometheusMeterRegistry registry,
             List<LoopSampler> samplers) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
         AtomicInteger n = new AtomicInteger();
@@ -70,7 +70,7 @@ public final class HttpEndpoint implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        HttpEndpoint endpoint = new HttpEndpoint(server, executor, reactor, registry, samplers);
+        HttpEndpoint endpoint = new HttpEndpoint(server, executor, registry, samplers);
         endpoint.route("/metrics", endpoint::metrics);
         endpoint.route("/healthz", endpoint::health);
         server.start();
@@ -104,7 +104,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
     private void metrics(HttpExchange exchange) throws IOException {
         for (LoopSampler sampler : samplers) {
-            sampler.refresh(); // one copy per loop per scrape; the meters read it
+            sampler.refreshIfOlderThan(MIN_COPY_AGE); // one copy per loop per scrape; the meters read it
         }
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT
@@ -115,10 +115,12 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     private void health(HttpExchange exchange) throws IOException {
-        CountDownLatch ran = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(samplers.size());
         boolean healthy;
         try {
-            reactor.execute(ran::countDown);
+            for (LoopSampler sampler : samplers) {
+                sampler.reactor().execute(ran::countDown);
+            }
             healthy = ran.await(HEALTH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
             healthy = false;

@@ -18,12 +18,10 @@ import java.util.function.Function;
  * @implNote Set up before or after the reactor starts, from any thread.
  */
 public final class LoopMetrics {
-    private final Reactor reactor;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final LoopSampler sampler;
 
     public LoopMetrics(Reactor reactor) {
-        this.reactor = reactor;
         this.sampler = new LoopSampler(reactor);
         new ReactorMetrics(sampler).bindTo(registry);
     }
@@ -46,6 +44,6 @@ public final class LoopMetrics {
 
     /** Serves {@code /metrics} and {@code /healthz} on {@code address:port} (0 = any free port). */
     public HttpEndpoint serve(InetAddress address, int port) throws IOException {
-        return HttpEndpoint.start(address, port, reactor, registry, List.of(sampler));
+        return HttpEndpoint.start(address, port, registry, List.of(sampler));
     }
 }
