@@ -18,7 +18,6 @@ import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.ProbeListener;
 import java.io.PrintStream;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,9 +78,8 @@ final class MonitorMain implements Callable<Integer> {
     List<String> mailTo = new ArrayList<>();
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
-    @Option(names = "--http-port", paramLabel = "P", description = "Serve the live page, /api/targets, /metrics and "
-            + "/healthz on this port of 127.0.0.1; 0 = any free port (default off).")
-    Integer httpPort;
+    @Mixin
+    HttpOption http = new HttpOption();
     @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
@@ -94,9 +93,7 @@ final class MonitorMain implements Callable<Integer> {
         AlertPolicy.Config alerting = alertConfig();
         // Everything printed on the loop thread goes through a queue: a console that stops reading never stalls it.
         PrintStream out = AsyncConsole.over(System.out);
-        if (httpPort != null) {
-            Args.checkPort("--http-port", httpPort);
-        }
+        http.check();
         Args.check(!history.isZero() && history.compareTo(Duration.ofDays(7)) <= 0,
                 "--history must be in 1s..7d, was " + Units.format(history));
         RecentAlerts sink = new RecentAlerts(alertSink(out));
@@ -115,20 +112,17 @@ final class MonitorMain implements Callable<Integer> {
             builder.target(target, address);
         }
         LatencyProber prober = builder.start();
-        HttpEndpoint http = null;
-        if (httpPort != null) {
+        HttpEndpoint web = null;
+        if (http.enabled()) {
             metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, email));
-            try {
-                http = metrics.serve(InetAddress.getLoopbackAddress(), httpPort);
-            } catch (BindException e) {
-                System.err.println("monitor: cannot serve HTTP on port " + httpPort + ": " + e.getMessage()
-                        + " - try another --http-port or 0.");
+            web = http.serve("monitor", metrics, InetAddress.getLoopbackAddress());
+            if (web == null) {
                 prober.close();
                 reactor.close();
                 return 1;
             }
-            new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(http);
-            out.println("http=" + http.hostPort());
+            new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(web);
+            out.println("http=" + web.hostPort());
         }
         out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
@@ -138,8 +132,8 @@ final class MonitorMain implements Callable<Integer> {
         finished.await();
         Runtime.getRuntime().removeShutdownHook(shutdown);
         stop(reactor, prober, alerts, sink, out);
-        if (http != null) {
-            http.close();
+        if (web != null) {
+            web.close();
         }
         return 0;
     }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread. */
@@ -40,9 +41,8 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
-    @Option(names = "--http-port", paramLabel = "P",
-            description = "Serve /metrics and /healthz on this port of the bind address; 0 = any free port (default off).")
-    Integer httpPort;
+    @Mixin
+    HttpOption http = new HttpOption();
 
     @Override
     public Integer call() throws Exception {
@@ -52,9 +52,7 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
-        if (httpPort != null) {
-            Args.checkPort("--http-port", httpPort);
-        }
+        http.check();
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
@@ -78,22 +76,19 @@ final class ServerMain implements Callable<Integer> {
             reactor.close();
             return 1;
         }
-        String http = "";
-        final ChatServer started = server;
-        if (httpPort != null) {
-            try {
-                HttpEndpoint endpoint = new LoopMetrics(reactor).bindWith(s -> new ChatServerMetrics(s, started))
-                        .serve(address, httpPort);
-                http = " http=" + endpoint.hostPort();
-            } catch (BindException e) {
-                System.err.println("server: cannot serve HTTP on " + bind + ":" + httpPort + ": " + e.getMessage()
-                        + " - try another --http-port or 0.");
+        String httpAddress = "";
+        if (http.enabled()) {
+            final ChatServer started = server;
+            HttpEndpoint web = http.serve("server", new LoopMetrics(reactor)
+                    .bindWith(s -> new ChatServerMetrics(s, started)), address);
+            if (web == null) {
                 reactor.close();
                 return 1;
             }
+            httpAddress = " http=" + web.hostPort();
         }
         System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()) + http);
+                + Args.hostPort(server.udpAddress()) + httpAddress);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
         reactor.run();
