@@ -239,24 +239,25 @@ final class RetryingAlertQueue {
                 }
                 return;
             } catch (AlertDelivery.Failure f) {
+                // Log, then count: whoever sees the count (a test, a scrape) also finds the log line.
                 if (f.permanent()) {
-                    failed.incrementAndGet();
                     logPermanent(f, alert);
+                    failed.incrementAndGet();
                     return;
                 }
                 if (attempt > maxRetries) {
-                    failed.incrementAndGet();
                     log.error("alert to {} failed {} times, giving up: {}; alert: {}", destination, attempt,
                             f.getMessage(), alert.subject());
+                    failed.incrementAndGet();
                     return;
                 }
                 log.warn("alert to {} failed (attempt {} of {}, after {} ms): {}; retrying in {} ms", destination,
                         attempt, maxRetries + 1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
                         f.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
                 if (!pause(backoffNanos)) {
-                    failed.incrementAndGet();
                     log.error("alerts to {}: closing before a retry could be made; alert given up: {}", destination,
                             alert.subject());
+                    failed.incrementAndGet();
                     return;
                 }
                 retried.incrementAndGet();
