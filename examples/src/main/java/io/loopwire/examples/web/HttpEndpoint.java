@@ -90,14 +90,23 @@ public final class HttpEndpoint implements AutoCloseable {
     /** Serves {@code path} (and everything under it, unless a longer route matches) with {@code handler}. */
     public void route(String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
-            try (exchange) {
+            // Not try-with-resources: it would close the exchange before the catch below could still answer.
+            try {
                 if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                     send(exchange, 405, "text/plain; charset=utf-8", "only GET\n".getBytes(StandardCharsets.UTF_8));
                     return;
                 }
                 handler.handle(exchange);
             } catch (IOException | RuntimeException e) {
-                // The client went away or a snapshot failed: the exchange is closed; nothing else to do.
+                // The loop is gone or stuck (reactor.call failed), or the client went away: say so if we still can.
+                try {
+                    send(exchange, 503, "text/plain; charset=utf-8",
+                            ("unavailable: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException alreadyAnswered) {
+                    // headers already sent or the client is gone: closing the exchange is all there is
+                }
+            } finally {
+                exchange.close();
             }
         });
     }

@@ -17,8 +17,11 @@ import java.util.Map;
  *     nothing after a target's first round.
  */
 public final class ProbeHistory implements ProbeListener {
-    /** Rounds kept per target at most, whatever history and interval ask: 1.2 MB. */
-    public static final int MAX_ROUNDS = 100_000;
+    /**
+     * Rounds kept per target at most, whatever history and interval ask: 240 KB. The page copies a target's rounds on
+     * the loop at each poll, so this also bounds that copy.
+     */
+    public static final int MAX_ROUNDS = 20_000;
     static final int LOSS = -1;
 
     private final int capacity;
