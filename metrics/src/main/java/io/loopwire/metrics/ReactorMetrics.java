@@ -74,7 +74,6 @@ public final class ReactorMetrics implements MeterBinder, AutoCloseable {
         try {
             reactor.call(() -> {
                 reactor.observeTurns(new TurnRecorder(turn));
-                lag.expectedNanos = System.nanoTime() + period.toNanos();
                 return null;
             });
         } catch (IOException e) {
@@ -116,16 +115,23 @@ public final class ReactorMetrics implements MeterBinder, AutoCloseable {
 
     /**
      * A periodic timer that measures its own lateness. It mirrors the reactor's fixed-rate rule (a run that fell a
-     * whole period behind skips ahead) to know when it was due. Loop thread only.
+     * whole period behind skips ahead) to know when it was due. The first run only sets the clock: it may be late by
+     * however long the loop took to start, which is not lag. Loop thread only.
      */
     private static final class LagProbe implements Runnable {
         private final long periodNanos = TimeUnit.MILLISECONDS.toNanos(LAG_PERIOD_MILLIS);
-        long expectedNanos;
+        private boolean started;
+        private long expectedNanos;
         private long worstNanos;
 
         @Override
         public void run() {
             long now = System.nanoTime();
+            if (!started) {
+                started = true;
+                expectedNanos = now + periodNanos;
+                return;
+            }
             worstNanos = Math.max(worstNanos, Math.max(0, now - expectedNanos));
             long next = expectedNanos + periodNanos;
             expectedNanos = next - now <= 0 ? now + periodNanos : next;
