@@ -75,16 +75,21 @@ class OneSnapshotPerScrapeTest {
         try (Rig rig = new Rig().start()) {
             Map<String, String> loop = Rig.labels("loop", "metrics-test");
             rig.scrape(); // resets the worst lag seen
-            CountDownLatch stuck = new CountDownLatch(1);
-            rig.reactor.execute(() -> {
-                try {
-                    stuck.await(600, TimeUnit.MILLISECONDS); // a task that blocks the loop: what lag measures
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Poll.until(() -> rig.scrape().value("loopwire_reactor_lag_seconds", loop) >= 0.3,
-                    "lag of a loop blocked for 600 ms");
+            // Block the loop for 600 ms, again until the lag timer has run once before a block (its first run only
+            // sets its clock), then the lag shows in the next scrape.
+            Poll.until(() -> {
+                CountDownLatch blocked = new CountDownLatch(1);
+                rig.reactor.execute(() -> {
+                    try {
+                        new CountDownLatch(1).await(600, TimeUnit.MILLISECONDS); // a task that blocks the loop
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    blocked.countDown();
+                });
+                blocked.await(5, TimeUnit.SECONDS);
+                return rig.scrape().value("loopwire_reactor_lag_seconds", loop) >= 0.3;
+            }, "lag of a loop blocked for 600 ms");
         }
     }
 }
