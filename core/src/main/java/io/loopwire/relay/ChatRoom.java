@@ -22,6 +22,7 @@ public final class ChatRoom {
     private int size;
     private long messagesRelayed;
     private long deliveries;
+    private long undeliverable;
 
     /** A room on {@code reactor} with the wire contract's format. */
     public ChatRoom(Reactor reactor) {
@@ -53,8 +54,18 @@ public final class ChatRoom {
         return deliveries;
     }
 
+    /** Deliveries skipped because the line was longer than the recipient can take (a UDP member and a long line). */
+    public long undeliverable() {
+        return undeliverable;
+    }
+
     /** Adds {@code member} and tells the others. */
     public void join(Member member) {
+        join(member, true);
+    }
+
+    /** Adds {@code member}; tells the others only if {@code announce} (a UDP relay under churn stays quiet). */
+    void join(Member member, boolean announce) {
         if (member.room != null) {
             throw new IllegalStateException(member + " is already in a room");
         }
@@ -65,11 +76,18 @@ public final class ChatRoom {
         member.slot = size;
         member.room = this;
         members[size++] = member;
-        notice(member, format.joined(member.address()));
+        if (announce) {
+            notice(member, format.joined(member.address()));
+        }
     }
 
     /** Removes {@code member} (if it is here) and tells the others. */
     public void leave(Member member) {
+        leave(member, true);
+    }
+
+    /** Removes {@code member} (if it is here); tells the others only if {@code announce}. */
+    void leave(Member member, boolean announce) {
         if (member.room != this) {
             return;
         }
@@ -80,7 +98,14 @@ public final class ChatRoom {
         members[size] = null;
         member.slot = -1;
         member.room = null;
-        notice(member, format.left(member.address()));
+        if (announce) {
+            notice(member, format.left(member.address()));
+        }
+    }
+
+    /** Sends {@code notice} (without a line terminator) to every member. */
+    void noticeAll(String notice) {
+        notice(null, notice);
     }
 
     /**
@@ -103,12 +128,27 @@ public final class ChatRoom {
     private void deliverToOthers(Member sender, ByteBuffer line, boolean transientBytes) {
         int start = line.position();
         int end = line.limit();
+        int length = end - start;
+        int skipped = 0;
+        int skippedLimit = Integer.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             Member m = members[i];
             if (m != sender) {
+                int max = m.maxLineBytes();
+                if (length > max) {
+                    skipped++;
+                    skippedLimit = Math.min(skippedLimit, max);
+                    continue;
+                }
                 line.limit(end).position(start);
                 m.deliver(line, transientBytes);
                 deliveries++;
+            }
+        }
+        if (skipped > 0) {
+            undeliverable += skipped;
+            if (sender != null) {
+                sender.undeliverable(skipped, skippedLimit);
             }
         }
     }

@@ -5,6 +5,8 @@ import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.JoinMode;
+import io.loopwire.relay.UdpRelay;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -41,6 +43,18 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--udp-join", paramLabel = "open|validated", description = "How a new UDP address joins: "
+            + "open (its first datagram) or validated (a padded datagram, then '/join <token>'); default validated "
+            + "on a non-loopback --bind, open on loopback.")
+    JoinMode udpJoin;
+    @Option(names = "--udp-max-members-per-ip", paramLabel = "N", description = "UDP members per source IP, 0 = no "
+            + "cap; default " + UdpRelay.DEFAULT_MAX_MEMBERS_PER_IP + " on a non-loopback --bind, no cap on loopback.")
+    Integer udpMaxMembersPerIp;
+    @Option(names = "--udp-budgets", paramLabel = "on|off", description = "Per-source budget ("
+            + UdpRelay.DEFAULT_SOURCE_DATAGRAMS_PER_SECOND + " datagrams/s, 64KiB/s) and relay output budget ("
+            + UdpRelay.DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND + " datagrams/s, 64MiB/s); default on for a non-loopback "
+            + "--bind, off on loopback.")
+    String udpBudgets;
     @Mixin
     HttpOption http = new HttpOption();
 
@@ -52,13 +66,27 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
+                "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
+        Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
+                "--udp-budgets must be on or off, was '" + udpBudgets + "'");
         http.check();
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
         ChatServer server;
         try {
-            server = ChatServer.builder(reactor)
+            ChatServer.Builder builder = ChatServer.builder(reactor);
+            if (udpJoin != null) {
+                builder.udpJoinMode(udpJoin);
+            }
+            if (udpMaxMembersPerIp != null) {
+                builder.udpMaxMembersPerIp(udpMaxMembersPerIp);
+            }
+            if (udpBudgets != null) {
+                builder.udpBudgets(udpBudgets.equals("on"));
+            }
+            server = builder
                     .bindAddress(address)
                     .tcpPort(tcpPort)
                     .udpPort(udpPort)

@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * A whole {@link ChatServer}: its {@link TcpServerMetrics}, its {@link UdpEndpointMetrics}, and the relay: members,
  * messages and deliveries per room ({@code room="shared"}, or {@code "tcp"} and {@code "udp"} with separate rooms),
- * UDP members, UDP joins refused (member cap), expired members, pings answered and probes echoed.
+ * UDP members, UDP datagrams dropped by reason (member cap, source and output budgets, strangers, bad tokens),
+ * challenges sent, expired members, joins and leaves not announced one by one, pings answered and probes echoed.
  *
  * @implNote Thread-safe; every value is read on the loop through the {@link LoopSampler}.
  */
@@ -36,10 +37,25 @@ public final class ChatServerMetrics implements MeterBinder {
         UdpRelay udp = server.udpRelay();
         Tags none = Tags.empty();
         sampler.gauge(registry, "loopwire.relay.udp.members", "UDP members now", null, none, udp::memberCount);
-        sampler.counter(registry, "loopwire.relay.udp.refused", "UDP joins refused (member cap)", null, none,
+        String drops = "UDP datagrams the relay dropped, by reason";
+        sampler.counter(registry, "loopwire.relay.udp.drops", drops, null, Tags.of("reason", "member_cap"),
                 udp::refused);
+        sampler.counter(registry, "loopwire.relay.udp.drops", drops, null, Tags.of("reason", "source_budget"),
+                udp::overSourceBudget);
+        sampler.counter(registry, "loopwire.relay.udp.drops", drops, null, Tags.of("reason", "output_budget"),
+                udp::overOutputBudget);
+        sampler.counter(registry, "loopwire.relay.udp.drops", drops, null, Tags.of("reason", "stranger_too_short"),
+                udp::strangersIgnored);
+        sampler.counter(registry, "loopwire.relay.udp.drops", drops, null, Tags.of("reason", "bad_token"),
+                udp::badTokens);
+        sampler.counter(registry, "loopwire.relay.udp.challenges", "'* validate' challenges sent to unknown "
+                + "addresses", null, none, udp::challenges);
         sampler.counter(registry, "loopwire.relay.udp.expired", "UDP members expired after silence", null, none,
                 udp::expired);
+        sampler.counter(registry, "loopwire.relay.udp.quiet.notices", "Joins and leaves not announced one by one "
+                + "(notice budget spent)", null, Tags.of("kind", "join"), udp::quietJoins);
+        sampler.counter(registry, "loopwire.relay.udp.quiet.notices", "Joins and leaves not announced one by one "
+                + "(notice budget spent)", null, Tags.of("kind", "leave"), udp::quietLeaves);
         sampler.counter(registry, "loopwire.relay.pings.answered", "'ping' datagrams answered", null, none,
                 () -> udp.pingEcho().pingsAnswered());
         sampler.counter(registry, "loopwire.relay.probes.echoed", "Probe packets echoed", null, none,
@@ -53,5 +69,7 @@ public final class ChatServerMetrics implements MeterBinder {
                 room::messagesRelayed);
         sampler.counter(registry, "loopwire.relay.deliveries", "Deliveries (one per message per recipient)", null,
                 tags, room::deliveries);
+        sampler.counter(registry, "loopwire.relay.undeliverable", "Deliveries skipped: the line was longer than the "
+                + "recipient can take (a UDP member)", null, tags, room::undeliverable);
     }
 }

@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * One {@link UdpEndpoint}, tagged {@code endpoint=<ip>:<port>}: datagrams and bytes in and out, datagrams that waited
- * in the send queue, and drops by reason ({@code loopwire_udp_drops_total{reason=...}}).
+ * in the send queue, receive batches cut short, and drops by reason ({@code loopwire_udp_drops_total{reason=...}}:
+ * {@code send_queue_full}, {@code send_error}, {@code receive_error}, {@code handler_error}, {@code from_self}).
  *
  * @implNote Thread-safe; every value is read on the loop through the {@link LoopSampler}.
  */
@@ -42,5 +43,8 @@ public final class UdpEndpointMetrics implements MeterBinder {
                 s::receiveErrors);
         sampler.counter(registry, "loopwire.udp.drops", drops, null, tags.and("reason", "handler_error"),
                 s::handlerErrors);
+        sampler.counter(registry, "loopwire.udp.drops", drops, null, tags.and("reason", "from_self"), s::fromSelf);
+        sampler.counter(registry, "loopwire.udp.batches.cut", "Receive batches stopped early: they had caused as "
+                + "many sends as a batch may", null, tags, s::batchesCut);
     }
 }
