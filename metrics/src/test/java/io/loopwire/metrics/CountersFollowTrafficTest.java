@@ -66,6 +66,26 @@ class CountersFollowTrafficTest {
         }
     }
 
+    @Test
+    void udpJoinsOverTheMemberCapCountAsRelayDropsByReason() throws Exception {
+        try (Rig rig = new Rig(b -> b.udpMaxMembers(1)).start();
+             DatagramSocket first = new DatagramSocket();
+             DatagramSocket second = new DatagramSocket()) {
+            byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+            first.send(new DatagramPacket(hello, hello.length, rig.server.udpAddress()));
+            Poll.until(() -> rig.scrape().value("loopwire_relay_udp_members", Map.of()) == 1, "first member");
+            for (int i = 0; i < 3; i++) {
+                second.send(new DatagramPacket(hello, hello.length, rig.server.udpAddress()));
+            }
+            Map<String, String> cap = Rig.labels("reason", "member_cap");
+            Poll.until(() -> rig.scrape().value("loopwire_relay_udp_drops_total", cap) >= 1, "refused join counted");
+            PrometheusText scrape = rig.scrape();
+            assertThat(scrape.value("loopwire_relay_udp_members", Map.of())).isEqualTo(1);
+            assertThat(scrape.value("loopwire_relay_udp_drops_total", Rig.labels("reason", "source_budget")))
+                    .isZero(); // budgets are off on loopback
+        }
+    }
+
     private static double delta(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {
         return after.value(name, labels) - before.value(name, labels);
     }

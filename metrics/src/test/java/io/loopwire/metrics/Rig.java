@@ -15,7 +15,14 @@ final class Rig implements AutoCloseable {
     final ChatServer server;
 
     Rig() throws Exception {
-        server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
+        this(b -> { });
+    }
+
+    /** With the chat server's builder adjusted by {@code configure} (ports stay 0). */
+    Rig(java.util.function.Consumer<ChatServer.Builder> configure) throws Exception {
+        ChatServer.Builder builder = ChatServer.builder(reactor).tcpPort(0).udpPort(0);
+        configure.accept(builder);
+        server = builder.start();
         reactorMetrics.bindTo(registry);
         new ChatServerMetrics(sampler, server).bindTo(registry);
     }
