@@ -239,7 +239,7 @@ final class RetryingAlertQueue {
                 }
                 return;
             } catch (AlertDelivery.Failure f) {
-                // Log, then count: whoever sees the count (a test, a scrape) also finds the log line.
+                // Logged before counted: whoever waits for the count then finds the line.
                 if (f.permanent()) {
                     logPermanent(f, alert);
                     failed.incrementAndGet();

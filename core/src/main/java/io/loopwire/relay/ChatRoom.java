@@ -1,6 +1,7 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
+import io.loopwire.wire.PeerName;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class ChatRoom {
 
     /** {@code ip:port} of an address, the way the relay names peers. */
     static String peer(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ':' + address.getPort();
+        return PeerName.of(address);
     }
 
     /** Members now in the room. */

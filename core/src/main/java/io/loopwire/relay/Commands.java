@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 final class Commands {
     private static final byte[] QUIT = {'/', 'q', 'u', 'i', 't'};
     private static final byte[] SAIR = {'/', 's', 'a', 'i', 'r'};
-    private static final byte[] PING = {'p', 'i', 'n', 'g'};
     private static final byte[] HELLO = {'/', 'h', 'e', 'l', 'l', 'o'};
     private static final byte[] JOIN = {'/', 'j', 'o', 'i', 'n', ' '};
 
@@ -27,10 +26,6 @@ final class Commands {
 
     static boolean isQuit(ByteBuffer text) {
         return equals(text, QUIT) || equals(text, SAIR);
-    }
-
-    static boolean isPing(ByteBuffer text) {
-        return equals(text, PING);
     }
 
     /** {@code /hello} followed by nothing but spaces (the padding of a UDP client's first datagram). */

@@ -4,6 +4,7 @@ import io.loopwire.Reactor;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
+import io.loopwire.ReactorFailedException;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.JoinMode;
 import io.loopwire.relay.UdpRelay;
@@ -43,6 +44,10 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--carry-budget", defaultValue = "64MiB", converter = Units.SizeConverter.class,
+            description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
+                    + " disconnected (default ${DEFAULT-VALUE}).")
+    long carryBudget;
     @Option(names = "--udp-join", paramLabel = "open|validated", description = "How a new UDP address joins: "
             + "open (its first datagram) or validated (a padded datagram, then '/join <token>'); default validated "
             + "on a non-loopback --bind, open on loopback.")
@@ -66,6 +71,7 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        Args.check(carryBudget >= 64 * 1024, "--carry-budget must be at least 64KiB, was " + carryBudget);
         Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
                 "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
@@ -74,9 +80,9 @@ final class ServerMain implements Callable<Integer> {
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
-        ChatServer server;
+        ChatServer.Builder builder;
         try {
-            ChatServer.Builder builder = ChatServer.builder(reactor);
+            builder = ChatServer.builder(reactor);
             if (udpJoin != null) {
                 builder.udpJoinMode(udpJoin);
             }
@@ -86,7 +92,7 @@ final class ServerMain implements Callable<Integer> {
             if (udpBudgets != null) {
                 builder.udpBudgets(udpBudgets.equals("on"));
             }
-            server = builder
+            builder
                     .bindAddress(address)
                     .tcpPort(tcpPort)
                     .udpPort(udpPort)
@@ -97,7 +103,14 @@ final class ServerMain implements Callable<Integer> {
                     .udpIdleTimeout(udpIdleTimeout)
                     .udpMaxMembers(udpMaxMembers)
                     .separateRooms(separateRooms)
-                    .start();
+                    .carryBudgetBytes(carryBudget);
+        } catch (IllegalArgumentException e) {
+            reactor.close();
+            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
+        }
+        ChatServer server;
+        try {
+            server = builder.start();
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
                     + e.getMessage() + " - is another server running? Try another port or 0.");
@@ -119,7 +132,11 @@ final class ServerMain implements Callable<Integer> {
                 + Args.hostPort(server.udpAddress()) + httpAddress);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
-        reactor.run();
-        return 0;
+        try {
+            reactor.run();
+        } catch (ReactorFailedException e) {
+            // LoopExit says it in one line below; the reactor has logged the details.
+        }
+        return LoopExit.failed("server", reactor) ? 1 : 0;
     }
 }

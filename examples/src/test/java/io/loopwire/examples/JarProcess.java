@@ -51,10 +51,17 @@ final class JarProcess implements AutoCloseable {
     }
 
     static JarProcess start(String... args) throws IOException {
+        return startWithJvmOptions(List.of(), args);
+    }
+
+    /** As {@link #start}, with extra JVM options (they come last, so {@code -Xmx} here overrides the default). */
+    static JarProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx64m", "-jar", jar().toString()));
+                "-Xmx64m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         return new JarProcess(String.join(" ", args), new ProcessBuilder(command).start());
     }

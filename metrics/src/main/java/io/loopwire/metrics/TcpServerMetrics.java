@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
 /**
  * One {@link TcpServer} and its connections, tagged {@code listener=<ip>:<port>}: open connections, accepted, accept
  * errors, closes by reason ({@code reason="outbound_limit"} are the slow consumers), bytes and frames in, messages
- * queued and dropped, bytes written, and the bytes waiting in outbound queues now.
+ * queued and dropped, bytes written, turn shares used up (fairness), carried bytes and the bytes waiting in outbound
+ * queues now.
  *
  * @implNote Thread-safe; every value is read on the loop through the {@link LoopSampler}.
  */
@@ -47,6 +48,10 @@ public final class TcpServerMetrics implements MeterBinder {
                 s::messagesOut);
         sampler.counter(registry, "loopwire.tcp.messages.dropped", "Messages not queued: a peer's queue was full "
                 + "under the DROP policy", null, tags, s::messagesDropped);
+        sampler.counter(registry, "loopwire.tcp.turn.shares.used", "Times a connection used its share of a turn with "
+                + "input left (fairness at work)", null, tags, s::turnSharesUsed);
+        sampler.gauge(registry, "loopwire.tcp.carried", "Bytes of carry buffers held for unfinished frames now", "bytes",
+                tags, s::carriedBytes);
         sampler.gauge(registry, "loopwire.tcp.outbound.queued", "Bytes waiting in outbound queues now", "bytes", tags,
                 new QueuedBytes(server));
     }
