@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import java.time.Duration;
@@ -45,8 +46,8 @@ class RelayFanOutTest {
                 }
                 // Client i sees the joins of the clients after it: everyone is a member once all are seen.
                 int allJoins = CLIENTS * (CLIENTS - 1) / 2;
-                ChatClients.awaitUntil(BUDGET, allJoins + " join notices",
-                        () -> joinsSeen.get() == allJoins || !problems.isEmpty());
+                Poll.until(BUDGET, () -> joinsSeen.get() == allJoins || !problems.isEmpty(),
+                        allJoins + " join notices");
                 assertThat(problems).isEmpty();
 
                 // Interleave the senders: each round, every client writes a batch of its next lines.
