@@ -3,6 +3,7 @@ package io.loopwire.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
