@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +84,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private int cancelledTimers;
     private Duration grace = DEFAULT_GRACE;
     private long closeDeadlineNanos;
+    /** Told how long each turn's work took (metrics); null, the default, costs one null check per turn. */
+    private LongConsumer turnObserver;
 
     /** A reactor whose thread (once started) is named {@code loopwire-reactor}. */
     public Reactor() {
@@ -152,6 +155,11 @@ public final class Reactor implements Executor, AutoCloseable {
             closeAllChannels();
             terminated.countDown();
         }
+    }
+
+    /** The name given at construction (its thread's name once started). */
+    public String name() {
+        return name;
     }
 
     /** Whether the caller is this reactor's loop thread. */
@@ -327,6 +335,16 @@ public final class Reactor implements Executor, AutoCloseable {
         return valid;
     }
 
+    /**
+     * Tells {@code observer} (or nobody, with null) how long each turn's work took, in nanos: from the end of select
+     * to the end of the turn (handlers, timers, tasks, end-of-turn flushes). For a turn-time histogram; the observer
+     * runs on the loop once per turn, so it must not allocate or block. Loop thread only (or before start).
+     */
+    public void observeTurns(LongConsumer observer) {
+        assert inLoopOrNotStarted() : "observeTurns off the loop thread";
+        this.turnObserver = observer;
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;
@@ -357,10 +375,15 @@ public final class Reactor implements Executor, AutoCloseable {
             }
             awake.set(true);
         }
+        final LongConsumer observer = turnObserver;
+        final long workStart = observer == null ? 0 : System.nanoTime();
         runRevisits();
         runTimers();
         runTasks();
         runEndOfTurn();
+        if (observer != null) {
+            observer.accept(System.nanoTime() - workStart);
+        }
         if (state == State.CLOSING) {
             continueClosing();
         }
@@ -385,6 +408,7 @@ public final class Reactor implements Executor, AutoCloseable {
         if (!key.isValid()) {
             return;
         }
+        stats.selectedKeys++;
         try {
             handler.onReady(key);
         } catch (VirtualMachineError fatal) {
