@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +74,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private volatile Throwable failure;
     private Duration grace = DEFAULT_GRACE;
     private long closeDeadlineNanos;
+    /** Told how long each turn's work took (metrics); null, the default, costs one null check per turn. */
+    private LongConsumer turnObserver;
 
     static {
         LoopAccess.install(reactor -> ((Reactor) reactor).plumbing);
@@ -147,6 +150,11 @@ public final class Reactor implements Executor, AutoCloseable {
             closeAllChannels();
             terminated.countDown();
         }
+    }
+
+    /** The name given at construction (its thread's name once started). */
+    public String name() {
+        return name;
     }
 
     /** Whether the caller is this reactor's loop thread. */
@@ -235,6 +243,16 @@ public final class Reactor implements Executor, AutoCloseable {
         return valid;
     }
 
+    /**
+     * Tells {@code observer} (or nobody, with null) how long each turn's work took, in nanos: from the end of select
+     * to the end of the turn (handlers, timers, tasks, end-of-turn flushes). For a turn-time histogram; the observer
+     * runs on the loop once per turn, so it must not allocate or block. Loop thread only (or before start).
+     */
+    public void observeTurns(LongConsumer observer) {
+        assert inLoopOrNotStarted() : "observeTurns off the loop thread";
+        this.turnObserver = observer;
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;
@@ -266,10 +284,15 @@ public final class Reactor implements Executor, AutoCloseable {
             }
             awake.set(true);
         }
+        final LongConsumer observer = turnObserver;
+        final long workStart = observer == null ? 0 : System.nanoTime();
         plumbing.runRevisits();
         runTimers();
         runTasks();
         plumbing.runEndOfTurn();
+        if (observer != null) {
+            observer.accept(System.nanoTime() - workStart);
+        }
         if (state == State.CLOSING) {
             continueClosing();
         }
@@ -293,6 +316,7 @@ public final class Reactor implements Executor, AutoCloseable {
         if (!key.isValid()) {
             return;
         }
+        stats.selectedKeys++;
         try {
             handler.onReady(key);
         } catch (VirtualMachineError fatal) {

@@ -7,6 +7,7 @@ package io.loopwire;
  */
 public final class ReactorStats {
     long turns;
+    long selectedKeys;
     long tasksRun;
     long timersFired;
     long handlerErrors;
@@ -19,6 +20,11 @@ public final class ReactorStats {
     /** Loop turns (one select each). */
     public long turns() {
         return turns;
+    }
+
+    /** Ready keys handled (one per channel per turn it was ready). */
+    public long selectedKeys() {
+        return selectedKeys;
     }
 
     /** Tasks run from {@link Reactor#execute}. */
@@ -43,7 +49,7 @@ public final class ReactorStats {
 
     @Override
     public String toString() {
-        return "ReactorStats{turns=" + turns + ", tasksRun=" + tasksRun + ", timersFired=" + timersFired
-                + ", handlerErrors=" + handlerErrors + ", taskErrors=" + taskErrors + '}';
+        return "ReactorStats{turns=" + turns + ", selectedKeys=" + selectedKeys + ", tasksRun=" + tasksRun
+                + ", timersFired=" + timersFired + ", handlerErrors=" + handlerErrors + ", taskErrors=" + taskErrors + '}';
     }
 }

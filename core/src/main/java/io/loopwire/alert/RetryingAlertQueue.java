@@ -255,9 +255,9 @@ final class RetryingAlertQueue {
                         attempt, maxRetries + 1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
                         f.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
                 if (!pause(backoffNanos)) {
-                    failed.incrementAndGet();
                     log.error("alerts to {}: closing before a retry could be made; alert given up: {}", destination,
                             alert.subject());
+                    failed.incrementAndGet();
                     return;
                 }
                 retried.incrementAndGet();

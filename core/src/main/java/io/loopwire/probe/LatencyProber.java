@@ -106,8 +106,8 @@ public final class LatencyProber implements AutoCloseable {
         return new Builder(reactor);
     }
 
+    /** Runs through {@code reactor.call}: on the loop, or on the builder's thread before the loop has started. */
     private void start(Duration interval) {
-        assert reactor.inLoop();
         long intervalNanos = interval.toNanos();
         for (ProbeTarget target : targets) {
             target.sendTask = () -> sendProbe(target);

@@ -1,5 +1,7 @@
 package io.loopwire.probe;
 
+import java.util.List;
+
 /**
  * What a {@link LatencyProber} reports. Every method has an empty default.
  *
@@ -21,5 +23,32 @@ public interface ProbeListener {
 
     /** Every target finished the number of rounds the prober was asked for. */
     default void onFinished() {
+    }
+
+    /** A listener that passes every callback to each of {@code listeners}, in order. */
+    static ProbeListener all(ProbeListener... listeners) {
+        final ProbeListener[] list = List.of(listeners).toArray(new ProbeListener[0]);
+        return new ProbeListener() {
+            @Override
+            public void onRound(ProbeTarget target, long rttNanos, LinkState state) {
+                for (ProbeListener l : list) {
+                    l.onRound(target, rttNanos, state);
+                }
+            }
+
+            @Override
+            public void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
+                for (ProbeListener l : list) {
+                    l.onStateChange(target, from, to, rttNanos);
+                }
+            }
+
+            @Override
+            public void onFinished() {
+                for (ProbeListener l : list) {
+                    l.onFinished();
+                }
+            }
+        };
     }
 }

@@ -176,6 +176,16 @@ public final class ProbeStats {
         return lost;
     }
 
+    /** Replies that came after their probe was counted lost. */
+    public long late() {
+        return late;
+    }
+
+    /** Second replies to probes already answered. */
+    public long duplicates() {
+        return duplicates;
+    }
+
     /** The last reply's RTT in nanos, or -1 before the first reply. */
     public long lastRttNanos() {
         return lastNanos;

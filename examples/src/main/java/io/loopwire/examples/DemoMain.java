@@ -4,13 +4,23 @@ import io.loopwire.Reactor;
 import io.loopwire.alert.AlertPolicy;
 import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.LogAlertSink;
+import io.loopwire.examples.web.HttpEndpoint;
+import io.loopwire.examples.web.LoopMetrics;
+import io.loopwire.examples.web.MonitorPage;
+import io.loopwire.examples.web.ProbeHistory;
+import io.loopwire.examples.web.RecentAlerts;
+import io.loopwire.metrics.AlertMetrics;
+import io.loopwire.metrics.ChatServerMetrics;
+import io.loopwire.metrics.ProberMetrics;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
+import io.loopwire.probe.ProbeListener;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.TcpClient;
 import io.loopwire.tcp.TcpConnection;
 import io.loopwire.udp.UdpEndpoint;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +34,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code demo}: the whole system on ONE reactor thread, no set-up needed. A chat server; two TCP clients and one UDP
  * client chatting through it; a monitor probing the server and a second, simulated link that turns slow, then goes
- * down, then recovers; console alerts on confirmed changes; a summary at the end.
+ * down, then recovers; console alerts on confirmed changes; a summary at the end. The monitor's live page and
+ * {@code /metrics} are served on a free port while the story runs.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Chat server, chatting clients and a latency monitor on one loop, for about 15 seconds.")
@@ -74,16 +85,27 @@ final class DemoMain implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         // Only state changes and alerts are printed: a line per probe would drown the chat.
         RoundPrinter printer = new RoundPrinter(out, false, done::countDown);
+        RecentAlerts recent = new RecentAlerts(console);
+        LoopMetrics metrics = new LoopMetrics(reactor).bindWith(s -> new ChatServerMetrics(s, server));
+        ProberMetrics proberMetrics = new ProberMetrics(metrics.sampler());
+        Duration interval = Duration.ofMillis(500);
+        Duration history = Duration.ofMinutes(1);
+        ProbeHistory rounds = new ProbeHistory(history, interval);
         AlertingListener alerts = new AlertingListener(reactor,
-                new AlertPolicy(AlertPolicy.Config.defaults().withGroupWait(Duration.ZERO), console), printer);
+                new AlertPolicy(AlertPolicy.Config.defaults().withGroupWait(Duration.ZERO), recent),
+                ProbeListener.all(printer, proberMetrics, rounds));
         LatencyProber prober = LatencyProber.builder(reactor)
                 .target("chat-server", server.udpAddress())
                 .target("flaky-link", flaky.localAddress())
-                .interval(Duration.ofMillis(500))
+                .interval(interval)
                 .classifier(ClassifierConfig.defaults().withTimeout(Duration.ofMillis(400)))
                 .rounds(seconds * 2L)
                 .listener(alerts)
                 .start();
+        metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, null));
+        HttpEndpoint http = metrics.serve(InetAddress.getLoopbackAddress(), 0);
+        new MonitorPage(reactor, prober, rounds, recent, interval, history).serveOn(http);
+        say("live page: http://" + http.hostPort() + "/  (Prometheus metrics at /metrics)");
 
         // The chat script: one line every ~1.5 s, from alternating clients.
         String[] lines = {"alice: hi all, anyone there?", "bob: hello alice!", "carol: hi from UDP",
@@ -118,6 +140,7 @@ final class DemoMain implements Callable<Integer> {
         });
         prober.close();
         reactor.close();
+        http.close();
         out.close();
         return 0;
     }

@@ -7,10 +7,18 @@ import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
 import io.loopwire.alert.EmailConfig;
 import io.loopwire.alert.LogAlertSink;
+import io.loopwire.examples.web.HttpEndpoint;
+import io.loopwire.examples.web.LoopMetrics;
+import io.loopwire.examples.web.MonitorPage;
+import io.loopwire.examples.web.ProbeHistory;
+import io.loopwire.examples.web.RecentAlerts;
+import io.loopwire.metrics.AlertMetrics;
+import io.loopwire.metrics.ProberMetrics;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
-import io.loopwire.probe.ProbeTarget;
+import io.loopwire.probe.ProbeListener;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,6 +78,14 @@ final class MonitorMain implements Callable<Integer> {
     List<String> mailTo = new ArrayList<>();
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
+    @Mixin
+    HttpOption http = new HttpOption();
+    @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
+            description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
+    Duration history;
+
+    private LogAlertSink console;
+    private EmailAlertSink email;
 
     @Override
     public Integer call() throws Exception {
@@ -76,11 +93,18 @@ final class MonitorMain implements Callable<Integer> {
         AlertPolicy.Config alerting = alertConfig();
         // Everything printed on the loop thread goes through a queue: a console that stops reading never stalls it.
         PrintStream out = AsyncConsole.over(System.out);
-        AlertSink sink = alertSink(out);
+        http.check();
+        Args.check(!history.isZero() && history.compareTo(Duration.ofDays(7)) <= 0,
+                "--history must be in 1s..7d, was " + Units.format(history));
+        RecentAlerts sink = new RecentAlerts(alertSink(out));
         Reactor reactor = new Reactor("loopwire-monitor");
         CountDownLatch finished = new CountDownLatch(1);
         RoundPrinter printer = new RoundPrinter(out, true, finished::countDown);
-        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
+        LoopMetrics metrics = new LoopMetrics(reactor);
+        ProberMetrics proberMetrics = new ProberMetrics(metrics.sampler());
+        ProbeHistory rounds = new ProbeHistory(history, interval);
+        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink),
+                ProbeListener.all(printer, proberMetrics, rounds));
         LatencyProber prober;
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)
@@ -96,6 +120,18 @@ final class MonitorMain implements Callable<Integer> {
             reactor.close();
             throw new Args.UsageError("--target: " + e.getMessage()); // e.g. the same target given twice
         }
+        HttpEndpoint web = null;
+        if (http.enabled()) {
+            metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, email));
+            web = http.serve("monitor", metrics, InetAddress.getLoopbackAddress());
+            if (web == null) {
+                prober.close();
+                reactor.close();
+                return 1;
+            }
+            new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(web);
+            out.println("http=" + web.hostPort());
+        }
         out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
@@ -107,10 +143,16 @@ final class MonitorMain implements Callable<Integer> {
         if (reactor.failure() != null) {
             sink.close(Duration.ofSeconds(1));
             out.close();
+            if (web != null) {
+                web.close();
+            }
             LoopExit.failed("monitor", reactor);
             return 1;
         }
         stop(reactor, prober, alerts, sink, out);
+        if (web != null) {
+            web.close();
+        }
         return 0;
     }
 
@@ -157,7 +199,7 @@ final class MonitorMain implements Callable<Integer> {
     }
 
     private AlertSink alertSink(PrintStream out) {
-        LogAlertSink console = new LogAlertSink(out);
+        console = new LogAlertSink(out);
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");
@@ -182,7 +224,8 @@ final class MonitorMain implements Callable<Integer> {
             if (smtpUser != null) {
                 b.credentials(smtpUser, password.toCharArray());
             }
-            return AlertSink.all(console, new EmailAlertSink(b.build()));
+            email = new EmailAlertSink(b.build());
+            return AlertSink.all(console, email);
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }

@@ -1,6 +1,9 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.examples.web.HttpEndpoint;
+import io.loopwire.examples.web.LoopMetrics;
+import io.loopwire.metrics.ChatServerMetrics;
 import io.loopwire.ReactorFailedException;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.JoinMode;
@@ -10,6 +13,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread. */
@@ -56,6 +60,8 @@ final class ServerMain implements Callable<Integer> {
             + UdpRelay.DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND + " datagrams/s, 64MiB/s); default on for a non-loopback "
             + "--bind, off on loopback.")
     String udpBudgets;
+    @Mixin
+    HttpOption http = new HttpOption();
 
     @Override
     public Integer call() throws Exception {
@@ -70,6 +76,7 @@ final class ServerMain implements Callable<Integer> {
                 "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
                 "--udp-budgets must be on or off, was '" + udpBudgets + "'");
+        http.check();
         InetAddress address = Args.address("--bind", bind);
 
         Reactor reactor = new Reactor("loopwire-server");
@@ -110,8 +117,19 @@ final class ServerMain implements Callable<Integer> {
             reactor.close();
             return 1;
         }
+        String httpAddress = "";
+        if (http.enabled()) {
+            final ChatServer started = server;
+            HttpEndpoint web = http.serve("server", new LoopMetrics(reactor)
+                    .bindWith(s -> new ChatServerMetrics(s, started)), address);
+            if (web == null) {
+                reactor.close();
+                return 1;
+            }
+            httpAddress = " http=" + web.hostPort();
+        }
         System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()));
+                + Args.hostPort(server.udpAddress()) + httpAddress);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
         try {
