@@ -22,6 +22,8 @@ public final class ChatRoom {
     private int size;
     private long messagesRelayed;
     private long deliveries;
+    private long foreignLines;
+    private RoomListener[] listeners = new RoomListener[0];
 
     /** A room on {@code reactor} with the wire contract's format. */
     public ChatRoom(Reactor reactor) {
@@ -53,6 +55,46 @@ public final class ChatRoom {
         return deliveries;
     }
 
+    /** Lines delivered here that came from elsewhere through {@link #deliverForeign}. */
+    public long foreignLines() {
+        return foreignLines;
+    }
+
+    /**
+     * Shows {@code listener} every line this room's own members cause from now on (messages, joins, leaves), after
+     * they are delivered here. Loop thread only (or before the reactor starts).
+     */
+    public void addListener(RoomListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        RoomListener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+        grown[listeners.length] = listener;
+        listeners = grown;
+    }
+
+    /** Stops showing lines to {@code listener}, if it was added. */
+    public void removeListener(RoomListener listener) {
+        for (int i = 0; i < listeners.length; i++) {
+            if (listeners[i] == listener) {
+                RoomListener[] shrunk = new RoomListener[listeners.length - 1];
+                System.arraycopy(listeners, 0, shrunk, 0, i);
+                System.arraycopy(listeners, i + 1, shrunk, i, shrunk.length - i);
+                listeners = shrunk;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Delivers a line that was said elsewhere (on another loop or node, carried by a bridge) to every member here,
+     * and to no {@link RoomListener}: what a bridge delivers is never bridged again. {@code line}'s remaining bytes
+     * must be a complete relayed line ending in {@code '\n'}; the caller owns them and must not change them
+     * afterwards (recipients may still hold them queued).
+     */
+    public void deliverForeign(ByteBuffer line) {
+        foreignLines++;
+        deliverToOthers(null, line, false);
+    }
+
     /** Adds {@code member} and tells the others. */
     public void join(Member member) {
         if (member.room != null) {
@@ -65,7 +107,10 @@ public final class ChatRoom {
         member.slot = size;
         member.room = this;
         members[size++] = member;
-        notice(member, format.joined(member.address()));
+        ByteBuffer notice = notice(member, format.joined(member.address()));
+        for (RoomListener listener : listeners) {
+            listener.onJoined(member, notice.clear());
+        }
     }
 
     /** Removes {@code member} (if it is here) and tells the others. */
@@ -80,7 +125,10 @@ public final class ChatRoom {
         members[size] = null;
         member.slot = -1;
         member.room = null;
-        notice(member, format.left(member.address()));
+        ByteBuffer notice = notice(member, format.left(member.address()));
+        for (RoomListener listener : listeners) {
+            listener.onLeft(member, notice.clear());
+        }
     }
 
     /**
@@ -92,12 +140,18 @@ public final class ChatRoom {
         int start = line.position();
         line.put(prefix).put(text).put((byte) '\n').position(start);
         messagesRelayed++;
+        int end = line.limit();
         deliverToOthers(sender, line, true);
+        for (RoomListener listener : listeners) {
+            line.limit(end).position(start);
+            listener.onMessage(sender, line);
+        }
     }
 
-    private void notice(Member subject, String notice) {
-        byte[] bytes = (notice + '\n').getBytes(StandardCharsets.UTF_8);
-        deliverToOthers(subject, ByteBuffer.wrap(bytes), false);
+    private ByteBuffer notice(Member subject, String notice) {
+        ByteBuffer bytes = ByteBuffer.wrap((notice + '\n').getBytes(StandardCharsets.UTF_8));
+        deliverToOthers(subject, bytes, false);
+        return bytes;
     }
 
     private void deliverToOthers(Member sender, ByteBuffer line, boolean transientBytes) {
