@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,7 @@ public final class NatsRoomBridge implements AutoCloseable {
     private final Reactor reactor;
     private final ChatRoom room;
     private final Listener listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private NatsRoomBridge(Builder b, String nodeId, Reactor reactor, ChatRoom room, Connection connection,
             ClusterStats stats, String incarnation) throws IOException, InterruptedException {
@@ -164,9 +166,13 @@ public final class NatsRoomBridge implements AutoCloseable {
     /**
      * Stops bridging: the room stops publishing, lines already queued are published (up to one second), then the
      * subscription and the connection close. Call after the reactor has closed to announce its members' leaves.
+     * Idempotent; a concurrent second call waits for the first.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // a second caller (a shutdown hook racing main) returns once the first has finished
+        }
         try {
             if (!reactor.isClosing()) {
                 reactor.call(() -> {
@@ -250,9 +256,9 @@ public final class NatsRoomBridge implements AutoCloseable {
             return this;
         }
 
-        /** This node's id ({@code [A-Za-z0-9_-]}, 1..64); default {@code node-<pid>}. */
+        /** This node's id ({@code [A-Za-z0-9_-]}, 1..64); null or unset: {@code node-<pid>}. */
         public Builder nodeId(String id) {
-            this.nodeId = checkName("node id", id);
+            this.nodeId = id == null ? null : checkName("node id", id);
             return this;
         }
 
@@ -353,7 +359,9 @@ public final class NatsRoomBridge implements AutoCloseable {
             this.node = node;
         }
 
+        // jnats 2.25 deprecates this method in favour of a default overload, yet it is the one left abstract.
         @Override
+        @SuppressWarnings("deprecation")
         public void connectionEvent(Connection conn, Events type) {
             switch (type) {
                 case DISCONNECTED -> log.warn("node {}: lost NATS; the local room goes on, remote lines pause", node);
@@ -375,6 +383,16 @@ public final class NatsRoomBridge implements AutoCloseable {
         @Override
         public void messageDiscarded(Connection conn, Message msg) {
             stats.droppedDisconnected.incrementAndGet();
+        }
+
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            log.warn("NATS error: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception e) {
+            log.debug("NATS connection: {}", e.toString());
         }
 
         @Override

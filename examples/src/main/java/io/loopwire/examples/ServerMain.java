@@ -1,7 +1,9 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.relay.ChatServer;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -37,6 +39,14 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--cluster", paramLabel = "nats://H:P",
+            description = "Span the room over every node on this NATS server (default: this process only).")
+    String cluster;
+    @Option(names = "--cluster-room", defaultValue = NatsRoomBridge.DEFAULT_ROOM,
+            description = "Room name shared by the nodes (default ${DEFAULT-VALUE}).")
+    String clusterRoom;
+    @Option(names = "--node-id", description = "This node's id in the cluster (default node-<pid>).")
+    String nodeId;
 
     @Override
     public Integer call() throws Exception {
@@ -47,6 +57,7 @@ final class ServerMain implements Callable<Integer> {
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
         InetAddress address = Args.address("--bind", bind);
+        checkCluster();
 
         Reactor reactor = new Reactor("loopwire-server");
         ChatServer server;
@@ -69,11 +80,48 @@ final class ServerMain implements Callable<Integer> {
             reactor.close();
             return 1;
         }
+        NatsRoomBridge bridge = null;
+        if (cluster != null) {
+            try {
+                bridge = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId).start(reactor,
+                        server.tcpRoom());
+            } catch (IOException e) {
+                System.err.println("server: " + e.getMessage());
+                reactor.close();
+                return 1;
+            }
+        }
         System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
                 + Args.hostPort(server.udpAddress()));
         System.out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
+        NatsRoomBridge bridgeToClose = bridge;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(reactor, bridgeToClose), "loopwire-shutdown"));
         reactor.run();
+        stop(reactor, bridge);
         return 0;
+    }
+
+    /** The loop first (members leave, and the bridge publishes their leaves), then the bridge. */
+    private static void stop(Reactor reactor, NatsRoomBridge bridge) {
+        reactor.close();
+        if (bridge != null) {
+            reactor.awaitTermination(Duration.ofSeconds(5));
+            bridge.close();
+        }
+    }
+
+    private void checkCluster() {
+        if (cluster == null) {
+            Args.check(nodeId == null, "--node-id needs --cluster");
+            Args.check(clusterRoom.equals(NatsRoomBridge.DEFAULT_ROOM), "--cluster-room needs --cluster");
+            return;
+        }
+        Args.check(cluster.matches("nats://[^:/\\s]+:\\d{1,5}"),
+                "--cluster must be nats://HOST:PORT, was '" + cluster + "'");
+        Args.check(!separateRooms, "--cluster bridges one room: it cannot be used with --separate-rooms");
+        Args.check(NatsRoomBridge.Builder.isValidName(clusterRoom),
+                "--cluster-room must be 1..64 of [A-Za-z0-9_-], was '" + clusterRoom + "'");
+        Args.check(nodeId == null || NatsRoomBridge.Builder.isValidName(nodeId),
+                "--node-id must be 1..64 of [A-Za-z0-9_-], was '" + nodeId + "'");
     }
 }
