@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side by side on loopback: loopwire vs Netty (one event loop) vs thread-per-client, same load against each.
+# Side by side on loopback: loopwire vs Netty (one event loop; NIO, native epoll and native io_uring transports)
+# vs thread-per-client, same load against each.
 #
 # Builds nothing. Run from the repository root after:   mvn -B -ntp -DskipTests package
 # then:                                                 benchmarks/run.sh
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 BENCH_JAR=benchmarks/target/benchmarks.jar
 LOOPWIRE_JAR=${LOOPWIRE_JAR:-examples/target/loopwire.jar}
-SERVERS=${SERVERS:-"loopwire netty tpc"}
+SERVERS=${SERVERS:-"loopwire netty netty-epoll netty-iouring tpc"}
 CLIENTS=${CLIENTS:-"2 10 100 1000"}
 RATE_DELIVERIES=${RATE_DELIVERIES:-50000} # fixed-rate runs: deliveries/s asked; messages/s = this / (clients - 1)
 WARMUP=${WARMUP:-1s}
@@ -41,14 +42,17 @@ fi
 OUT=benchmarks/target/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS
-declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [netty]=Netty [tpc]=thread-per-client [floor]="blocking floor")
+declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [netty]="Netty NIO" [netty-epoll]="Netty epoll"
+    [netty-iouring]="Netty io_uring" [tpc]=thread-per-client [floor]="blocking floor")
 
 server_command() { # name -> the command line that starts it, or nothing if it cannot run here
     local peer="java $SERVER_JVM -cp $BENCH_JAR io.loopwire.bench.peers"
     local args="--bind 127.0.0.1 --tcp-port 0 --udp-port 0"
     case $1 in
         loopwire) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args" ;;
-        netty) echo "$peer.NettyRelayServer $args" ;;
+        netty) echo "$peer.NettyRelayServer $args --transport nio" ;;
+        netty-epoll) echo "$peer.NettyRelayServer $args --transport epoll" ;;
+        netty-iouring) echo "$peer.NettyRelayServer $args --transport io_uring" ;;
         tpc) echo "$peer.ThreadPerClientRelayServer $args" ;;
         floor) echo "$peer.BlockingUdpEchoFloor $args" ;;
     esac
@@ -169,15 +173,23 @@ trap - EXIT
     echo "## TCP fan-out ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, fixed rate = $RATE_DELIVERIES deliveries/s asked, warm-up $WARMUP, measured $DURATION)"
     echo
     echo "Ratios are loopwire / peer: for deliveries/s higher is better, for CPU and p99 lower is better."
+    echo "'best Netty' is, per row, the best of the Netty transports that ran (NIO, epoll, io_uring)."
     echo "A value marked ! had lost, duplicated or closed deliveries (see raw.txt)."
     echo
-    echo "| clients | mode | metric | loopwire | Netty | thread-per-client | loopwire/Netty | loopwire/tpc |"
-    echo "|---:|---|---|---:|---:|---:|---:|---:|"
+    NETTYS=(); for name in "${RELAYS[@]}"; do [[ $name == netty* ]] && NETTYS+=("$name"); done
+    header="| clients | mode | metric |"; rule="|---:|---|---|"
+    for name in "${RELAYS[@]}"; do header+=" ${LABEL[$name]} |"; rule+="---:|"; done
+    for name in "${RELAYS[@]}"; do
+        [[ $name != loopwire ]] && { header+=" loopwire/${LABEL[$name]} |"; rule+="---:|"; }
+    done
+    (( ${#NETTYS[@]} > 0 )) && { header+=" loopwire/best Netty |"; rule+="---:|"; }
+    echo "$header"
+    echo "$rule"
     for n in $CLIENTS; do
         for mode in rate max; do
             for metric in deliveries_per_s server_cpu_ns_per_delivery p99_us; do
                 declare -A v=()
-                for name in loopwire netty tpc; do
+                for name in "${RELAYS[@]}"; do
                     line=${RES[$name/$n/$mode]:-}
                     case $line in
                         relay*) v[$name]=$(kv "$line" "$metric")
@@ -188,8 +200,24 @@ trap - EXIT
                     esac
                 done
                 label=$mode; [[ $mode == rate ]] && label="rate $(( RATE_DELIVERIES / (n - 1) ))/s"
-                echo "| $n | $label | ${metric//_/ } | ${v[loopwire]} | ${v[netty]} | ${v[tpc]} |" \
-                     "$(ratio "${v[loopwire]%!}" "${v[netty]%!}") | $(ratio "${v[loopwire]%!}" "${v[tpc]%!}") |"
+                row="| $n | $label | ${metric//_/ } |"
+                lw=${v[loopwire]:-}; lw=${lw%!}
+                for name in "${RELAYS[@]}"; do row+=" ${v[$name]} |"; done
+                for name in "${RELAYS[@]}"; do
+                    [[ $name != loopwire ]] && row+=" $(ratio "$lw" "${v[$name]%!}") |"
+                done
+                if (( ${#NETTYS[@]} > 0 )); then
+                    # Best Netty transport for this metric: most deliveries/s, least CPU, lowest p99.
+                    best=""
+                    for name in "${NETTYS[@]}"; do
+                        x=${v[$name]%!}
+                        [[ $x =~ ^[0-9.]+$ ]] || continue
+                        if [[ -z $best ]] || awk -v x="$x" -v b="$best" -v m="$metric" \
+                            'BEGIN { exit !((m == "deliveries_per_s") ? x > b : x < b) }'; then best=$x; fi
+                    done
+                    row+=" $(ratio "$lw" "$best") |"
+                fi
+                echo "$row"
                 unset v
             done
         done

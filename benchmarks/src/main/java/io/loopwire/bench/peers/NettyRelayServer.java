@@ -14,11 +14,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.loopwire.bench.Cli;
@@ -32,9 +29,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE NIO event loop (boss, children
- * and the datagram channel share {@code MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())}), so it is a
- * fair peer for loopwire's single {@code Selector} loop.
+ * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE event loop (boss, children
+ * and the datagram channel share {@code MultiThreadIoEventLoopGroup(1, ...)}), so it is a fair peer for loopwire's
+ * single {@code Selector} loop. The transport is a switch ({@link NettyTransport}): NIO (the JDK selector, like
+ * loopwire), or Netty's native {@code epoll} or {@code io_uring}; the handlers are the same on all three.
  *
  * <p>Wire behaviour as loopwire's chat server (DESIGN.md "Wire contracts"): lines up to 65536 bytes ending
  * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
@@ -71,15 +69,26 @@ public final class NettyRelayServer implements AutoCloseable {
         this.udp = udp;
     }
 
-    /** Binds TCP and UDP (port 0 allowed) and starts serving. */
+    /** Binds TCP and UDP (port 0 allowed) and starts serving on the NIO transport. */
     public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind)
             throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        return start(tcpBind, udpBind, NettyTransport.NIO);
+    }
+
+    /**
+     * Binds TCP and UDP (port 0 allowed) and starts serving on {@code transport}.
+     *
+     * @throws IllegalStateException if the transport's native library is not available here
+     */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
+            NettyTransport transport) throws InterruptedException {
+        transport.ensureAvailable();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
         try {
             Room room = new Room(group.next());
             ServerBootstrap server = new ServerBootstrap()
                     .group(group, group)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -94,7 +103,7 @@ public final class NettyRelayServer implements AutoCloseable {
             Channel tcp = server.bind(tcpBind).sync().channel();
             Channel udp = new Bootstrap()
                     .group(group)
-                    .channel(NioDatagramChannel.class)
+                    .channel(transport.datagramChannel())
                     .handler(new PingEcho())
                     .bind(udpBind).sync().channel();
             return new NettyRelayServer(group, tcp, udp);
@@ -120,9 +129,24 @@ public final class NettyRelayServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        PeerMain.Options o = PeerMain.parse(args,
-                "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " " + PeerMain.USAGE_OPTIONS);
-        NettyRelayServer server = start(o.tcp(), o.udp());
+        String usage = "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " "
+                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring]";
+        PeerMain.Options o = PeerMain.parse(args, usage, "transport");
+        NettyTransport transport;
+        try {
+            transport = NettyTransport.parse(o.cli().string("transport", "nio"));
+        } catch (IllegalArgumentException e) {
+            Cli.exitWithUsage(e, usage);
+            return;
+        }
+        NettyRelayServer server;
+        try {
+            server = start(o.tcp(), o.udp(), transport);
+        } catch (IllegalStateException e) {
+            System.err.println("NettyRelayServer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server);
     }
 
