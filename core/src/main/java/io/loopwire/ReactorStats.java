@@ -12,6 +12,10 @@ public final class ReactorStats {
     long handlerErrors;
     long taskErrors;
 
+    /** Made by the owning reactor; users only read it. */
+    ReactorStats() {
+    }
+
     /** Loop turns (one select each). */
     public long turns() {
         return turns;

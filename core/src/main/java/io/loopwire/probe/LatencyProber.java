@@ -3,13 +3,13 @@ package io.loopwire.probe;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.udp.UdpEndpoint;
-import io.loopwire.udp.UdpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -25,13 +25,13 @@ import java.util.Objects;
  * counted and never taken as fresh samples. In {@link Mode#TEXT} a probe is the original system's {@code ping},
  * answered by {@code ping}: one probe in flight per target, matched by the sender's address.
  *
- * <p>No reply within {@code timeout} is a loss. Since every probe has the same timeout, probes expire in the order
- * they were sent: in-flight probes live in one ring indexed by sequence number, and one periodic sweep retires
- * expired ones from its head. Nothing on the probe path allocates in steady state.
+ * <p>No reply within {@code timeout} is a loss, found by one periodic sweep. The two modes differ only in what goes on
+ * the wire and how a reply is matched ({@code BinaryProbes}, {@code TextProbes}); targets, statistics, classification
+ * and listeners live here. Nothing on the probe path allocates in steady state.
  *
  * @implNote The builder is thread-safe; everything else runs on the reactor thread, listeners included.
  */
-public final class LatencyProber implements UdpHandler, AutoCloseable {
+public final class LatencyProber implements AutoCloseable {
     /** How probes look on the wire. */
     public enum Mode {
         /** {@link ProbePacket}s matched by prober id and sequence (the default). */
@@ -50,34 +50,13 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     /** In-flight probes at most (all targets together); a send that would exceed it is skipped and counted. */
     public static final int MAX_IN_FLIGHT = 1 << 20;
 
-    private static final byte FREE = 0;
-    private static final byte IN_FLIGHT = 1;
-    private static final byte ANSWERED = 2;
-    private static final byte LOST = 3;
-    private static final byte[] PING = {'p', 'i', 'n', 'g'};
-
     private final Reactor reactor;
-    /** Set once by the builder, right after construction and before the first probe. */
-    private UdpEndpoint endpoint;
+    private final UdpEndpoint endpoint;
     private final ProbeTarget[] targets;
-    private final Map<InetSocketAddress, ProbeTarget> byAddress = new HashMap<>();
     private final ProbeListener listener;
-    private final Mode mode;
-    private final int proberId;
-    private final long timeoutNanos;
+    private final ProbeProtocol protocol;
     private final long maxRounds;
-    private final int packetBytes;
-    private final ByteBuffer probe;
-    private final ByteBuffer ping = ByteBuffer.wrap(PING).asReadOnlyBuffer();
-
-    /** Ring of probes by sequence: slot = sequence & mask. Sequences in [oldest, next) may be in flight. */
-    private final long[] flightSequence;
-    private final long[] flightSentNanos;
-    private final int[] flightTarget;
-    private final byte[] flightState;
-    private final int mask;
-    private long nextSequence = 1;
-    private long oldestSequence = 1;
+    private final Duration sweep;
 
     private final List<Timeout> timers = new ArrayList<>();
     private int finishedTargets;
@@ -87,16 +66,13 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     private long foreign;
     private long skipped;
 
-    private LatencyProber(Builder b) {
+    /** Validates the targets, then opens the probing socket (so a bad target never costs a socket). */
+    private LatencyProber(Builder b, InetSocketAddress bind) throws IOException {
         this.reactor = b.reactor;
         this.listener = b.listener;
-        this.mode = b.mode;
-        this.proberId = new SecureRandom().nextInt();
-        this.timeoutNanos = b.config.timeout().toNanos();
         this.maxRounds = b.rounds;
-        this.packetBytes = b.packetBytes;
-        this.probe = ByteBuffer.allocateDirect(packetBytes);
         this.targets = new ProbeTarget[b.targets.size()];
+        Map<InetSocketAddress, ProbeTarget> byAddress = new HashMap<>();
         for (int i = 0; i < targets.length; i++) {
             Builder.TargetSpec spec = b.targets.get(i);
             targets[i] = new ProbeTarget(spec.name, spec.address, i, b.config, b.windowRounds);
@@ -104,14 +80,25 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
                 throw new IllegalArgumentException("target " + spec.address + " given twice");
             }
         }
-        long perTarget = (timeoutNanos + b.interval.toNanos() - 1) / b.interval.toNanos() + 2;
-        long wanted = Math.min(MAX_IN_FLIGHT, Math.max(64, perTarget * targets.length));
-        int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
-        this.mask = capacity - 1;
-        this.flightSequence = new long[capacity];
-        this.flightSentNanos = new long[capacity];
-        this.flightTarget = new int[capacity];
-        this.flightState = new byte[capacity];
+        long timeoutNanos = b.config.timeout().toNanos();
+        if (b.mode == Mode.TEXT) {
+            this.protocol = new TextProbes(this, targets, byAddress, timeoutNanos);
+        } else {
+            long perTarget = (timeoutNanos + b.interval.toNanos() - 1) / b.interval.toNanos() + 2;
+            long wanted = Math.min(MAX_IN_FLIGHT, Math.max(64, perTarget * targets.length));
+            int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
+            this.protocol = new BinaryProbes(this, targets, new SecureRandom().nextInt(), timeoutNanos,
+                    b.packetBytes, capacity);
+        }
+        long sweepNanos = Math.max(Duration.ofMillis(5).toNanos(),
+                Math.min(Duration.ofMillis(100).toNanos(), timeoutNanos / 20));
+        this.sweep = Duration.ofNanos(sweepNanos);
+        this.endpoint = UdpEndpoint.builder(reactor)
+                .bind(bind)
+                .receiveBatch(256)
+                .receiveBufferBytes(b.receiveBufferBytes)
+                .handler(this::onDatagram)
+                .start();
     }
 
     public static Builder builder(Reactor reactor) {
@@ -119,21 +106,19 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
     }
 
     private void start(Duration interval) {
+        assert reactor.inLoop();
         long intervalNanos = interval.toNanos();
         for (ProbeTarget target : targets) {
             target.sendTask = () -> sendProbe(target);
             Duration offset = Duration.ofNanos(intervalNanos / targets.length * target.index);
             timers.add(reactor.scheduleAtFixedRate(offset, interval, target.sendTask));
         }
-        long sweepNanos = Math.max(Duration.ofMillis(5).toNanos(),
-                Math.min(Duration.ofMillis(100).toNanos(), timeoutNanos / 20));
-        timers.add(reactor.scheduleAtFixedRate(Duration.ofNanos(sweepNanos), Duration.ofNanos(sweepNanos),
-                this::expire));
+        timers.add(reactor.scheduleAtFixedRate(sweep, sweep, () -> protocol.expire(System.nanoTime())));
     }
 
     /** The targets, in the order given. */
     public List<ProbeTarget> targets() {
-        return Collections.unmodifiableList(java.util.Arrays.asList(targets));
+        return Collections.unmodifiableList(Arrays.asList(targets));
     }
 
     /** The socket probes leave from. */
@@ -166,159 +151,42 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
         if (closed || (maxRounds > 0 && target.sent >= maxRounds)) {
             return;
         }
-        long now = System.nanoTime();
-        if (mode == Mode.TEXT) {
-            if (target.textSentNanos >= 0) {
-                skipped++; // the protocol cannot tell two pings apart: one in flight at most
-                return;
-            }
-            target.textSentNanos = now;
-            ping.clear();
-            send(target, ping);
-            return;
-        }
-        if (nextSequence - oldestSequence > mask) {
+        ByteBuffer probe = protocol.nextProbe(target, System.nanoTime());
+        if (probe == null) {
             skipped++;
             return;
         }
-        long sequence = nextSequence++;
-        int slot = (int) (sequence & mask);
-        flightSequence[slot] = sequence;
-        flightSentNanos[slot] = now;
-        flightTarget[slot] = target.index;
-        flightState[slot] = IN_FLIGHT;
-        probe.clear();
-        ProbePacket.encode(probe, proberId, sequence, now, packetBytes);
-        probe.flip();
-        send(target, probe);
-    }
-
-    private void send(ProbeTarget target, ByteBuffer packet) {
         target.sent++;
         target.stats.recordSent();
         // A failed send (unreachable network, full queue) is counted by the endpoint; the timeout makes it a loss.
-        endpoint.send(target.address(), packet);
+        endpoint.send(target.address(), probe);
     }
 
-    @Override
-    public void onDatagram(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
-        long now = System.nanoTime();
-        if (mode == Mode.TEXT) {
-            onTextReply(sender, data, now);
-        } else {
-            onBinaryReply(sender, data, now);
-        }
+    /** The probing socket's handler (private, so it never shows on the public type). */
+    private void onDatagram(UdpEndpoint from, InetSocketAddress sender, ByteBuffer data) {
+        protocol.onReply(sender, data, System.nanoTime());
     }
 
-    private void onBinaryReply(InetSocketAddress sender, ByteBuffer data, long now) {
-        if (!ProbePacket.isProbeFrom(data, proberId)) {
-            foreign++;
-            return;
-        }
-        long sequence = ProbePacket.sequence(data);
-        int slot = (int) (sequence & mask);
-        if (sequence <= 0 || sequence >= nextSequence || flightSequence[slot] != sequence
-                || !targets[flightTarget[slot]].address().equals(sender)) {
-            // Never sent, or so old its slot was reused (then it is late), or from the wrong address.
-            if (sequence > 0 && sequence < oldestSequence && flightSequence[slot] != sequence) {
-                late++;
-            } else {
-                foreign++;
-            }
-            return;
-        }
-        ProbeTarget target = targets[flightTarget[slot]];
-        switch (flightState[slot]) {
-            case IN_FLIGHT -> {
-                long rtt = now - flightSentNanos[slot];
-                if (rtt > timeoutNanos) {
-                    // Past the timeout but not swept yet: a loss, and a late reply.
-                    flightState[slot] = LOST;
-                    lost(target, flightSentNanos[slot]);
-                    lateReply(target);
-                } else {
-                    flightState[slot] = ANSWERED;
-                    replied(target, rtt, now);
-                }
-            }
-            case ANSWERED -> {
-                duplicates++;
-                target.stats.recordDuplicate();
-            }
-            case LOST -> lateReply(target);
-            default -> foreign++;
-        }
+    // ---- outcomes, reported by the protocol ----
+
+    void foreignReply() {
+        foreign++;
     }
 
-    private void onTextReply(InetSocketAddress sender, ByteBuffer data, long now) {
-        ProbeTarget target = byAddress.get(sender);
-        if (target == null || !isPing(data)) {
-            foreign++;
-            return;
-        }
-        if (target.textSentNanos < 0) {
-            lateReply(target); // nothing in flight: the answer to a probe already counted lost
-            return;
-        }
-        long rtt = now - target.textSentNanos;
-        long sentAt = target.textSentNanos;
-        target.textSentNanos = -1;
-        if (rtt > timeoutNanos) {
-            lost(target, sentAt);
-            lateReply(target);
-        } else {
-            replied(target, rtt, now);
-        }
+    void duplicateReply(ProbeTarget target) {
+        duplicates++;
+        target.stats.recordDuplicate();
     }
 
-    private static boolean isPing(ByteBuffer data) {
-        int n = data.remaining();
-        if (n > 0 && data.get(data.limit() - 1) == '\n') {
-            n--;
-        }
-        if (n != PING.length) {
-            return false;
-        }
-        for (int i = 0; i < PING.length; i++) {
-            if (data.get(data.position() + i) != PING[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void lateReply(ProbeTarget target) {
+    /** A reply after its probe was counted lost; {@code target} is null when the probe is too old to be known. */
+    void lateReply(ProbeTarget target) {
         late++;
-        target.stats.recordLate();
-    }
-
-    /** Retires expired probes from the head of the ring (and, in text mode, each target's probe in flight). */
-    private void expire() {
-        long now = System.nanoTime();
-        if (mode == Mode.TEXT) {
-            for (ProbeTarget target : targets) {
-                long sentAt = target.textSentNanos;
-                if (sentAt >= 0 && now - sentAt > timeoutNanos) {
-                    target.textSentNanos = -1;
-                    lost(target, sentAt);
-                }
-            }
-            return;
-        }
-        while (oldestSequence < nextSequence) {
-            int slot = (int) (oldestSequence & mask);
-            if (flightState[slot] == IN_FLIGHT) {
-                if (now - flightSentNanos[slot] <= timeoutNanos) {
-                    return; // sent later than everything behind it: nothing further has expired either
-                }
-                flightState[slot] = LOST;
-                lost(targets[flightTarget[slot]], flightSentNanos[slot]);
-            }
-            oldestSequence++;
+        if (target != null) {
+            target.stats.recordLate();
         }
     }
 
-    private void replied(ProbeTarget target, long rttNanos, long now) {
+    void replied(ProbeTarget target, long rttNanos, long now) {
         long sentAt = now - rttNanos;
         if (!target.answered || sentAt - target.lastAnsweredSentNanos > 0) {
             target.answered = true;
@@ -330,7 +198,7 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
         roundEnded(target, rttNanos, before, changed);
     }
 
-    private void lost(ProbeTarget target, long sentAtNanos) {
+    void lost(ProbeTarget target, long sentAtNanos) {
         target.stats.recordLoss(sentAtNanos);
         LinkState before = target.classifier.state();
         if (target.answered && sentAtNanos - target.lastAnsweredSentNanos < 0) {
@@ -482,13 +350,7 @@ public final class LatencyProber implements UdpHandler, AutoCloseable {
                 bind = allLoopback ? new InetSocketAddress(targets.get(0).address.getAddress(), 0)
                         : new InetSocketAddress(0);
             }
-            LatencyProber prober = new LatencyProber(this); // validates the targets before a socket is opened
-            prober.endpoint = UdpEndpoint.builder(reactor)
-                    .bind(bind)
-                    .receiveBatch(256)
-                    .receiveBufferBytes(receiveBufferBytes)
-                    .handler(prober)
-                    .start();
+            LatencyProber prober = new LatencyProber(this, bind);
             reactor.call(() -> {
                 prober.start(interval);
                 return null;

@@ -23,8 +23,6 @@ public final class ProbeTarget {
     /** Whether any probe was answered; then the send time of the most recently sent probe that was. */
     boolean answered;
     long lastAnsweredSentNanos;
-    /** Text mode: the send time of the probe in flight, or -1. */
-    long textSentNanos = -1;
     Runnable sendTask;
 
     ProbeTarget(String name, InetSocketAddress address, int index, ClassifierConfig config, int windowRounds) {

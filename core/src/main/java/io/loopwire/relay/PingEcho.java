@@ -20,6 +20,10 @@ public final class PingEcho {
     private long pingsAnswered;
     private long probesEchoed;
 
+    /** A ping and probe answerer with zeroed counters. */
+    public PingEcho() {
+    }
+
     /** Answers {@code data} if it is a ping or a probe; returns whether it was. {@code data} may be consumed. */
     public boolean answer(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
         if (isProbe(data)) {

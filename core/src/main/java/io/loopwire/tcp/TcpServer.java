@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A listening TCP socket on a {@link Reactor}: accepts connections and serves each as a {@link TcpConnection} with
- * the configured {@link Framer} and {@link TcpHandler}.
+ * the configured {@link io.loopwire.codec.Framer} and {@link TcpHandler}.
  *
  * <pre>{@code
  * TcpServer server = TcpServer.builder(reactor)

@@ -16,6 +16,10 @@ public final class TcpStats {
     long messagesDropped;
     final long[] closedByReason = new long[CloseReason.values().length];
 
+    /** Made by the owning server or client; users only read it. */
+    TcpStats() {
+    }
+
     /** Connections accepted since start. */
     public long accepted() {
         return accepted;

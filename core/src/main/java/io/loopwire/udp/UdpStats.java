@@ -16,6 +16,10 @@ public final class UdpStats {
     long receiveErrors;
     long handlerErrors;
 
+    /** Made by the owning endpoint; users only read it. */
+    UdpStats() {
+    }
+
     public long datagramsIn() {
         return datagramsIn;
     }

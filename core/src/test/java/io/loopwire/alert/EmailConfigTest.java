@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class EmailConfigTest {
 
-    private static EmailAlertSink.Builder valid() {
-        return EmailAlertSink.Config.builder().host("smtp.example.com").from("m@example.com").to("a@example.com");
+    private static EmailConfig.Builder valid() {
+        return EmailConfig.builder().host("smtp.example.com").from("m@example.com").to("a@example.com");
     }
 
     @Test
     void defaultsAreSafe() {
-        EmailAlertSink.Config c = valid().build();
-        assertThat(c.security()).isEqualTo(EmailAlertSink.Security.STARTTLS);
+        EmailConfig c = valid().build();
+        assertThat(c.security()).isEqualTo(EmailConfig.Security.STARTTLS);
         assertThat(c.port()).isEqualTo(587);
         assertThat(c.trustAll()).isFalse();
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -27,7 +27,7 @@ class EmailConfigTest {
         assertThat(c.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.maxBackoff()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.queueCapacity()).isEqualTo(100);
-        assertThat(valid().security(EmailAlertSink.Security.TLS).build().port()).isEqualTo(465);
+        assertThat(valid().security(EmailConfig.Security.TLS).build().port()).isEqualTo(465);
     }
 
     @Test
@@ -39,9 +39,9 @@ class EmailConfigTest {
         assertThatThrownBy(() -> valid().readTimeout(Duration.ofMillis(1)).build()).hasMessageContaining("readTimeout");
         assertThatThrownBy(() -> valid().backoff(Duration.ofSeconds(10), Duration.ofSeconds(1)).build())
                 .hasMessageContaining("maxBackoff");
-        assertThatThrownBy(() -> EmailAlertSink.Config.builder().host("h").from("m@example.com").build())
+        assertThatThrownBy(() -> EmailConfig.builder().host("h").from("m@example.com").build())
                 .hasMessageContaining("to");
-        assertThatThrownBy(() -> new EmailAlertSink(EmailAlertSink.Config.builder().host("127.0.0.1").port(25)
+        assertThatThrownBy(() -> new EmailAlertSink(EmailConfig.builder().host("127.0.0.1").port(25)
                 .from("not an address").to("a@example.com").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an address");
     }
@@ -49,7 +49,7 @@ class EmailConfigTest {
     @Test
     void passwordNeverInToString() {
         char[] pw = "hunter2-very-secret".toCharArray();
-        EmailAlertSink.Config c = valid().credentials("bob", pw).build();
+        EmailConfig c = valid().credentials("bob", pw).build();
         assertThat(c.toString()).doesNotContain("hunter2").contains("password=***").contains("user=bob");
         assertThat(c.hasPassword()).isTrue();
         EmailAlertSink sink = new EmailAlertSink(c);

@@ -3,9 +3,9 @@ package io.loopwire.alert;
 import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.alert;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,16 +21,16 @@ class EmailQueueFullTest {
     void oldestRemindersAreDroppedFirstThenOldestAlerts() throws Exception {
         // A silent server keeps the first alert in flight, so the next ones wait in the queue.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailAlertSink.Security.NONE)
+            EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailConfig.Security.NONE)
                     .from(FROM).to(TO)
                     .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5))
                     .maxRetries(0).queueCapacity(3)
                     .build());
             try {
                 sink.send(alert(AlertKind.CHANGE, "in-flight:1", LinkState.DOWN));
-                assertThat(waitUntil(() -> sink.attempts() == 1 && sink.pending() == 0, Duration.ofSeconds(5)))
-                        .isTrue();
+                Poll.until(Duration.ofSeconds(5), () -> sink.attempts() == 1 && sink.pending() == 0,
+                        "sink.attempts() == 1 && sink.pending() == 0");
 
                 long worstSendNanos = 0;
                 String[] names = {"R1", "C1", "R2", "C2", "C3", "C4"};

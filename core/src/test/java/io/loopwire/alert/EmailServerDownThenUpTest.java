@@ -3,9 +3,9 @@ package io.loopwire.alert;
 import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.alert;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -23,8 +23,8 @@ class EmailServerDownThenUpTest {
     void alertIsDeliveredOnceTheServerComesUpAndSendNeverBlocks() throws Exception {
         int port = MailTestSupport.freePort(); // nothing listens there yet: connection refused
         List<byte[]> received = new CopyOnWriteArrayList<>();
-        EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                .host("127.0.0.1").port(port).security(EmailAlertSink.Security.NONE)
+        EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                .host("127.0.0.1").port(port).security(EmailConfig.Security.NONE)
                 .from(FROM).to(TO)
                 .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(2))
                 .maxRetries(30).backoff(Duration.ofMillis(50), Duration.ofMillis(400))
@@ -37,15 +37,15 @@ class EmailServerDownThenUpTest {
                 sink.send(alert(AlertKind.CHANGE, "10.0.0." + i + ":7", LinkState.DOWN));
                 worstSendNanos = Math.max(worstSendNanos, System.nanoTime() - t0);
             }
-            assertThat(waitUntil(() -> sink.retried() >= 3, Duration.ofSeconds(20)))
-                    .as("failing and retrying while the server is down").isTrue();
+            Poll.until(Duration.ofSeconds(20), () -> sink.retried() >= 3,
+                    "failing and retrying while the server is down");
             assertThat(sink.sent()).isZero();
 
             long upAt = System.nanoTime();
             server = SMTPServer.port(port).bindAddress(InetAddress.getLoopbackAddress()).hostName("localhost")
                     .messageHandler((ctx, from, to, data) -> received.add(data)).build();
             server.start();
-            assertThat(waitUntil(() -> sink.sent() == 20, Duration.ofSeconds(30))).isTrue();
+            Poll.until(Duration.ofSeconds(30), () -> sink.sent() == 20, "all 20 delivered");
             System.out.printf("server down then up: worst send() %.3f ms, %d retries, first mail %d ms after the "
                     + "server came up, all 20 delivered%n", worstSendNanos / 1e6, sink.retried(),
                     (System.nanoTime() - upAt) / 1_000_000);

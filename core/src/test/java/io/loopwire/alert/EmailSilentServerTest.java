@@ -3,9 +3,9 @@ package io.loopwire.alert;
 import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.alert;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,8 +23,8 @@ class EmailSilentServerTest {
     @Test
     void silentServerTimesOutIsRetriedAndNeverBlocksTheCaller() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            EmailAlertSink sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailAlertSink.Security.STARTTLS)
+            EmailAlertSink sink = new EmailAlertSink(EmailConfig.builder()
+                    .host("127.0.0.1").port(silent.getLocalPort()).security(EmailConfig.Security.STARTTLS)
                     .from(FROM).to(TO)
                     .connectTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofMillis(500))
                     .maxRetries(2).backoff(Duration.ofMillis(100), Duration.ofMillis(100))
@@ -33,7 +33,7 @@ class EmailSilentServerTest {
                 long t0 = System.nanoTime();
                 sink.send(alert(AlertKind.CHANGE, "h:1", LinkState.DOWN));
                 long sendNanos = System.nanoTime() - t0;
-                assertThat(waitUntil(() -> sink.failed() == 1, Duration.ofSeconds(20))).isTrue();
+                Poll.until(Duration.ofSeconds(20), () -> sink.failed() == 1, "sink.failed() == 1");
                 long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
                 System.out.printf("silent server: send() %.3f ms; 3 attempts of 500 ms timeout + 2 x 100 ms back-off "
                         + "gave up after %d ms%n", sendNanos / 1e6, elapsedMs);
@@ -46,7 +46,7 @@ class EmailSilentServerTest {
 
                 // Closing while an attempt is stuck in a read returns within about the grace.
                 sink.send(alert(AlertKind.CHANGE, "h:2", LinkState.DOWN));
-                assertThat(waitUntil(() -> sink.attempts() == 4, Duration.ofSeconds(5))).isTrue();
+                Poll.until(Duration.ofSeconds(5), () -> sink.attempts() == 4, "sink.attempts() == 4");
                 long c0 = System.nanoTime();
                 sink.close(Duration.ofMillis(200));
                 long closeMs = (System.nanoTime() - c0) / 1_000_000;

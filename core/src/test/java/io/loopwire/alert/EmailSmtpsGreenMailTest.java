@@ -2,9 +2,9 @@ package io.loopwire.alert;
 
 import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.loopwire.probe.LinkState;
@@ -45,8 +45,8 @@ class EmailSmtpsGreenMailTest {
     @Test
     void groupedAlertArrivesInTheMailboxOverSmtps() throws Exception {
         int port = greenMail.getSmtps().getPort();
-        sink = new EmailAlertSink(EmailAlertSink.Config.builder()
-                .host("127.0.0.1").port(port).security(EmailAlertSink.Security.TLS)
+        sink = new EmailAlertSink(EmailConfig.builder()
+                .host("127.0.0.1").port(port).security(EmailConfig.Security.TLS)
                 .credentials("alerts", "alerts-pw")
                 .from(FROM).to(TO)
                 .trustAll(true)
@@ -64,7 +64,7 @@ class EmailSmtpsGreenMailTest {
         System.out.printf("SMTPS: send() returned in %.3f ms, delivered in %d ms%n", sendNanos / 1e6,
                 deliveredNanos / 1_000_000);
         assertThat(sendNanos).isLessThan(50_000_000L);
-        assertThat(waitUntil(() -> sink.sent() == 1, Duration.ofSeconds(5))).isTrue();
+        Poll.until(Duration.ofSeconds(5), () -> sink.sent() == 1, "sink.sent() == 1");
 
         MimeMessage[] mails = greenMail.getReceivedMessages();
         assertThat(mails).hasSize(1);

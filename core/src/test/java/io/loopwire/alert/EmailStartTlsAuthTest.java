@@ -5,9 +5,9 @@ import static io.loopwire.alert.MailTestSupport.PASSWORD;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.USER;
 import static io.loopwire.alert.MailTestSupport.alert;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetAddress;
@@ -62,8 +62,8 @@ class EmailStartTlsAuthTest {
         server.stop();
     }
 
-    private EmailAlertSink.Builder config(String password) {
-        return EmailAlertSink.Config.builder()
+    private EmailConfig.Builder config(String password) {
+        return EmailConfig.builder()
                 .host("127.0.0.1").port(server.getPortAllocated())
                 .credentials(USER, password)
                 .from(FROM).to(TO, "oncall@example.com")
@@ -76,17 +76,17 @@ class EmailStartTlsAuthTest {
     void alertArrivesOverStartTlsWithAuthAndBothParts() throws Exception {
         try (MailTestSupport.LogCapture logs = new MailTestSupport.LogCapture()) {
             sink = new EmailAlertSink(config(PASSWORD).build());
-            assertThat(sink.config().security()).isEqualTo(EmailAlertSink.Security.STARTTLS);
+            assertThat(sink.config().security()).isEqualTo(EmailConfig.Security.STARTTLS);
             long t0 = System.nanoTime();
             sink.send(alert(AlertKind.CHANGE, "127.0.0.1:12345", LinkState.DOWN));
             long sendNanos = System.nanoTime() - t0;
-            assertThat(waitUntil(() -> sink.sent() == 1, Duration.ofSeconds(20))).isTrue();
+            Poll.until(Duration.ofSeconds(20), () -> sink.sent() == 1, "sink.sent() == 1");
             long deliveredNanos = System.nanoTime() - t0;
             System.out.printf("STARTTLS+AUTH: send() returned in %.3f ms, delivered in %d ms%n",
                     sendNanos / 1e6, deliveredNanos / 1_000_000);
             assertThat(sendNanos).isLessThan(50_000_000L);
 
-            assertThat(waitUntil(() -> received.size() == 1, Duration.ofSeconds(5))).isTrue();
+            Poll.until(Duration.ofSeconds(5), () -> received.size() == 1, "received.size() == 1");
             MimeMessage m = MailTestSupport.parse(received.get(0));
             assertThat(m.getSubject()).isEqualTo("[loopwire] 127.0.0.1:12345 is DOWN");
             assertThat(m.getHeader("X-Loopwire-Alert")).containsExactly("CHANGE");
@@ -112,7 +112,7 @@ class EmailStartTlsAuthTest {
             for (int i = 0; i < 3; i++) {
                 sink.send(alert(AlertKind.CHANGE, "10.0.0." + i + ":7", LinkState.DOWN));
             }
-            assertThat(waitUntil(() -> sink.failed() == 3, Duration.ofSeconds(30))).isTrue();
+            Poll.until(Duration.ofSeconds(30), () -> sink.failed() == 3, "sink.failed() == 3");
             sink.close(Duration.ofSeconds(2));
 
             assertThat(sink.sent()).isZero();
@@ -134,7 +134,7 @@ class EmailStartTlsAuthTest {
         try (MailTestSupport.LogCapture logs = new MailTestSupport.LogCapture()) {
             sink = new EmailAlertSink(config(PASSWORD).trustAll(false).build());
             sink.send(alert(AlertKind.CHANGE, "h:1", LinkState.SLOW));
-            assertThat(waitUntil(() -> sink.failed() == 1, Duration.ofSeconds(20))).isTrue();
+            Poll.until(Duration.ofSeconds(20), () -> sink.failed() == 1, "sink.failed() == 1");
             assertThat(sink.attempts()).isEqualTo(1);
             assertThat(logins.get()).isZero();
             assertThat(logs.lines("ERROR")).singleElement().asString()

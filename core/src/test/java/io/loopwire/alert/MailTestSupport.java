@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -79,18 +78,6 @@ final class MailTestSupport {
         Files.deleteIfExists(dir);
         sslContext = ctx;
         return ctx;
-    }
-
-    /** Polls {@code condition} until it holds or {@code timeout} passes; returns whether it held. */
-    static boolean waitUntil(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
     }
 
     static Alert alert(AlertKind kind, String target, LinkState state) {

@@ -4,9 +4,9 @@ import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.PASSWORD;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static io.loopwire.alert.MailTestSupport.USER;
-import static io.loopwire.alert.MailTestSupport.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
@@ -69,7 +69,7 @@ class ProberAlertsByEmailTest {
 
     @Test
     void targetDownThenBackSendsExactlyOneDownAndOneRecoveryMail() throws Exception {
-        EmailAlertSink mail = new EmailAlertSink(EmailAlertSink.Config.builder()
+        EmailAlertSink mail = new EmailAlertSink(EmailConfig.builder()
                 .host("127.0.0.1").port(server.getPortAllocated())
                 .credentials(USER, PASSWORD).from(FROM).to(TO)
                 .trustAll(true)
@@ -97,7 +97,7 @@ class ProberAlertsByEmailTest {
                 echo.closeSocket();
                 assertThat(rec.awaitChangeTo(LinkState.DOWN, Duration.ofSeconds(10))).isTrue();
                 long downAt = System.nanoTime();
-                assertThat(waitUntil(() -> received.size() == 1, Duration.ofSeconds(20))).isTrue();
+                Poll.until(Duration.ofSeconds(20), () -> received.size() == 1, "received.size() == 1");
                 long downMailMs = (received.get(0).atNanos() - downAt) / 1_000_000;
                 // Stay down for a while: every one of these rounds is a lost probe, none is a mail.
                 assertThat(rec.awaitRounds(rec.rounds().size() + 8, Duration.ofSeconds(5))).isTrue();
@@ -109,7 +109,7 @@ class ProberAlertsByEmailTest {
                 }
                 assertThat(rec.awaitChangeTo(LinkState.NORMAL, 2, Duration.ofSeconds(10))).isTrue();
                 long upAt = System.nanoTime();
-                assertThat(waitUntil(() -> received.size() >= 2, Duration.ofSeconds(20))).isTrue();
+                Poll.until(Duration.ofSeconds(20), () -> received.size() >= 2, "received.size() >= 2");
                 long upMailMs = (received.get(1).atNanos() - upAt) / 1_000_000;
                 // Keep probing past a policy tick (every 1 s): nothing more may arrive.
                 assertThat(rec.awaitRounds(rec.rounds().size() + 15, Duration.ofSeconds(5))).isTrue();

@@ -6,6 +6,7 @@ import io.loopwire.Reactor;
 import io.loopwire.alert.AlertPolicy;
 import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
+import io.loopwire.alert.EmailConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class CadenceWithStalledSmtpTest {
     void probingCadenceIsUnchangedWhileTheSmtpServerStalls() throws Exception {
         try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Reactor reactor = new Reactor("prober-test").start(); TestEcho echo = TestEcho.start()) {
-            EmailAlertSink mail = new EmailAlertSink(EmailAlertSink.Config.builder()
+            EmailAlertSink mail = new EmailAlertSink(EmailConfig.builder()
                     .host("127.0.0.1").port(stalled.getLocalPort())
                     .from("monitor@example.com").to("alerts@example.com")
                     .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(5))

@@ -5,6 +5,7 @@ import io.loopwire.alert.AlertPolicy;
 import io.loopwire.alert.AlertSink;
 import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
+import io.loopwire.alert.EmailConfig;
 import io.loopwire.alert.LogAlertSink;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
@@ -59,7 +60,7 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--smtp-port", description = "SMTP port (default 587, 465 with tls, 25 with none).")
     Integer smtpPort;
     @Option(names = "--smtp-security", defaultValue = "starttls", description = "starttls (required), tls or none (default ${DEFAULT-VALUE}).")
-    EmailAlertSink.Security smtpSecurity;
+    EmailConfig.Security smtpSecurity;
     @Option(names = "--smtp-user", description = "SMTP user name.")
     String smtpUser;
     @Option(names = "--mail-from", description = "Sender address of alerts.")
@@ -152,7 +153,7 @@ final class MonitorMain implements Callable<Integer> {
             System.err.println("monitor: warning: --smtp-trust-all accepts any certificate; use it only with test servers");
         }
         try {
-            EmailAlertSink.Builder b = EmailAlertSink.Config.builder()
+            EmailConfig.Builder b = EmailConfig.builder()
                     .host(smtpHost).security(smtpSecurity).from(mailFrom).to(mailTo.toArray(String[]::new))
                     .trustAll(smtpTrustAll);
             if (smtpPort != null) {

@@ -1,0 +1,124 @@
+package io.loopwire.probe;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * {@link LatencyProber.Mode#BINARY}: {@link ProbePacket}s carrying the prober's random id and a sequence number, so
+ * late, duplicate and foreign replies are told apart and never taken as fresh samples.
+ *
+ * <p>Since every probe has the same timeout, probes expire in the order they were sent: probes in flight live in one
+ * ring indexed by sequence number, and the periodic sweep retires expired ones from its head. Nothing here allocates
+ * after construction.
+ *
+ * @implNote Reactor thread only.
+ */
+final class BinaryProbes implements ProbeProtocol {
+
+    private static final byte FREE = 0;
+    private static final byte IN_FLIGHT = 1;
+    private static final byte ANSWERED = 2;
+    private static final byte LOST = 3;
+
+    private final LatencyProber prober;
+    private final ProbeTarget[] targets;
+    private final int proberId;
+    private final long timeoutNanos;
+    private final int packetBytes;
+    private final ByteBuffer probe;
+
+    /** Ring of probes by sequence: slot = sequence & mask. Sequences in [oldest, next) may be in flight. */
+    private final long[] flightSequence;
+    private final long[] flightSentNanos;
+    private final int[] flightTarget;
+    private final byte[] flightState;
+    private final int mask;
+    private long nextSequence = 1;
+    private long oldestSequence = 1;
+
+    /** {@code capacity}: probes in flight at most, a power of two. */
+    BinaryProbes(LatencyProber prober, ProbeTarget[] targets, int proberId, long timeoutNanos, int packetBytes,
+            int capacity) {
+        assert Integer.bitCount(capacity) == 1 : capacity;
+        this.prober = prober;
+        this.targets = targets;
+        this.proberId = proberId;
+        this.timeoutNanos = timeoutNanos;
+        this.packetBytes = packetBytes;
+        this.probe = ByteBuffer.allocateDirect(packetBytes);
+        this.mask = capacity - 1;
+        this.flightSequence = new long[capacity];
+        this.flightSentNanos = new long[capacity];
+        this.flightTarget = new int[capacity];
+        this.flightState = new byte[capacity];
+    }
+
+    @Override
+    public ByteBuffer nextProbe(ProbeTarget target, long nowNanos) {
+        if (nextSequence - oldestSequence > mask) {
+            return null; // the ring is full: every slot holds a probe that may still be answered
+        }
+        long sequence = nextSequence++;
+        int slot = (int) (sequence & mask);
+        flightSequence[slot] = sequence;
+        flightSentNanos[slot] = nowNanos;
+        flightTarget[slot] = target.index;
+        flightState[slot] = IN_FLIGHT;
+        probe.clear();
+        ProbePacket.encode(probe, proberId, sequence, nowNanos, packetBytes);
+        return probe.flip();
+    }
+
+    @Override
+    public void onReply(InetSocketAddress sender, ByteBuffer data, long nowNanos) {
+        if (!ProbePacket.isProbeFrom(data, proberId)) {
+            prober.foreignReply();
+            return;
+        }
+        long sequence = ProbePacket.sequence(data);
+        int slot = (int) (sequence & mask);
+        if (sequence <= 0 || sequence >= nextSequence || flightSequence[slot] != sequence
+                || !targets[flightTarget[slot]].address().equals(sender)) {
+            // Never sent, or so old its slot was reused (then it is late), or from the wrong address.
+            if (sequence > 0 && sequence < oldestSequence && flightSequence[slot] != sequence) {
+                prober.lateReply(null);
+            } else {
+                prober.foreignReply();
+            }
+            return;
+        }
+        ProbeTarget target = targets[flightTarget[slot]];
+        switch (flightState[slot]) {
+            case IN_FLIGHT -> {
+                long rtt = nowNanos - flightSentNanos[slot];
+                if (rtt > timeoutNanos) {
+                    // Past the timeout but not swept yet: a loss, and a late reply.
+                    flightState[slot] = LOST;
+                    prober.lost(target, flightSentNanos[slot]);
+                    prober.lateReply(target);
+                } else {
+                    flightState[slot] = ANSWERED;
+                    prober.replied(target, rtt, nowNanos);
+                }
+            }
+            case ANSWERED -> prober.duplicateReply(target);
+            case LOST -> prober.lateReply(target);
+            default -> prober.foreignReply(); // FREE: never sent
+        }
+    }
+
+    @Override
+    public void expire(long nowNanos) {
+        while (oldestSequence < nextSequence) {
+            int slot = (int) (oldestSequence & mask);
+            if (flightState[slot] == IN_FLIGHT) {
+                if (nowNanos - flightSentNanos[slot] <= timeoutNanos) {
+                    return; // sent later than everything behind it: nothing further has expired either
+                }
+                flightState[slot] = LOST;
+                prober.lost(targets[flightTarget[slot]], flightSentNanos[slot]);
+            }
+            oldestSequence++;
+        }
+    }
+}
