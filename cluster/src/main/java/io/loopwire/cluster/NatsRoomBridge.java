@@ -1,7 +1,9 @@
 package io.loopwire.cluster;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatRoom;
+import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.Member;
 import io.loopwire.relay.RoomListener;
 import io.nats.client.Connection;
@@ -17,6 +19,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,24 +75,27 @@ public final class NatsRoomBridge implements AutoCloseable {
     private final String subject;
     private final String nodeId;
     private final String incarnation;
-    private final Reactor reactor;
-    private final ChatRoom room;
+    private final List<Reactor> reactors;
+    private final List<ChatRoom> rooms;
     private final Listener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NatsRoomBridge(Builder b, String nodeId, Reactor reactor, ChatRoom room, Connection connection,
-            ClusterStats stats, String incarnation) throws IOException, InterruptedException {
+    private NatsRoomBridge(Builder b, String nodeId, List<Reactor> reactors, List<ChatRoom> rooms,
+            Connection connection, ClusterStats stats, String incarnation) throws IOException, InterruptedException {
         this.connection = connection;
         this.stats = stats;
         this.subject = SUBJECT_PREFIX + b.room;
         this.nodeId = nodeId;
         this.incarnation = incarnation;
-        this.reactor = reactor;
-        this.room = room;
+        this.reactors = reactors;
+        this.rooms = rooms;
         this.outbox = new Outbox(connection, subject, nodeId, incarnation, b.maxOutboxLines, stats);
-        Inbox inbox = new Inbox(reactor, room, b.maxInboxLines, stats);
+        Inbox[] inboxes = new Inbox[rooms.size()];
+        for (int i = 0; i < inboxes.length; i++) {
+            inboxes[i] = new Inbox(reactors.get(i), rooms.get(i), b.maxInboxLines, stats);
+        }
         OriginFilter filter = new OriginFilter(stats);
-        this.dispatcher = connection.createDispatcher(msg -> receive(msg, filter, inbox));
+        this.dispatcher = connection.createDispatcher(msg -> receive(msg, filter, inboxes));
         dispatcher.subscribe(subject);
         try {
             // The subscription is known to the server once the flush returns: "started" means "hearing the room".
@@ -97,10 +104,13 @@ public final class NatsRoomBridge implements AutoCloseable {
             throw new IOException("NATS did not confirm the subscription within " + b.connectTimeout, e);
         }
         this.listener = new Listener();
-        reactor.call(() -> {
-            room.addListener(listener);
-            return null;
-        });
+        for (int i = 0; i < rooms.size(); i++) {
+            ChatRoom room = rooms.get(i);
+            reactors.get(i).call(() -> {
+                room.addListener(listener);
+                return null;
+            });
+        }
     }
 
     /** A bridge to the NATS server at {@code url} ({@code nats://host:port}). */
@@ -131,7 +141,7 @@ public final class NatsRoomBridge implements AutoCloseable {
         return connection.getStatus() == Connection.Status.CONNECTED;
     }
 
-    private void receive(Message msg, OriginFilter filter, Inbox inbox) {
+    private void receive(Message msg, OriginFilter filter, Inbox[] inboxes) {
         Headers h = msg.getHeaders();
         byte[] body = msg.getData();
         String node = h == null ? null : h.getFirst(Envelope.NODE);
@@ -148,7 +158,9 @@ public final class NatsRoomBridge implements AutoCloseable {
         }
         stats.received.incrementAndGet();
         if (filter.accept(node, inc, seq) == OriginFilter.Verdict.NEW) {
-            inbox.offer(body);
+            for (Inbox inbox : inboxes) {
+                inbox.offer(body); // one array, only read from now on, shared by every loop
+            }
         }
     }
 
@@ -173,15 +185,19 @@ public final class NatsRoomBridge implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return; // a second caller (a shutdown hook racing main) returns once the first has finished
         }
-        try {
-            if (!reactor.isClosing()) {
-                reactor.call(() -> {
-                    room.removeListener(listener);
-                    return null;
-                });
+        for (int i = 0; i < rooms.size(); i++) {
+            Reactor reactor = reactors.get(i);
+            ChatRoom room = rooms.get(i);
+            try {
+                if (!reactor.isClosing()) {
+                    reactor.call(() -> {
+                        room.removeListener(listener);
+                        return null;
+                    });
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("could not remove the room listener: {}", e.toString());
             }
-        } catch (IOException | RuntimeException e) {
-            log.debug("could not remove the room listener: {}", e.toString());
         }
         outbox.close(Duration.ofSeconds(1));
         try {
@@ -316,10 +332,30 @@ public final class NatsRoomBridge implements AutoCloseable {
          * @throws IOException if NATS cannot be reached within the connect timeout
          */
         public NatsRoomBridge start(Reactor reactor, ChatRoom room) throws IOException, InterruptedException {
-            Objects.requireNonNull(reactor, "reactor");
-            Objects.requireNonNull(room, "room");
-            if (reactor.inLoop()) {
-                throw new IllegalStateException("start blocks: call it off the loop thread");
+            return start(List.of(reactor), List.of(room));
+        }
+
+        /**
+         * As {@link #start(Reactor, ChatRoom)} for a room spread over the loops of a {@link ReactorGroup}: every
+         * loop's part publishes its own members' lines, and remote lines are handed to every loop.
+         */
+        public NatsRoomBridge start(ReactorGroup group, GroupRoom room) throws IOException, InterruptedException {
+            List<ChatRoom> parts = new ArrayList<>();
+            for (int i = 0; i < room.loops(); i++) {
+                parts.add(room.room(i));
+            }
+            return start(group.reactors(), parts);
+        }
+
+        private NatsRoomBridge start(List<Reactor> reactors, List<ChatRoom> rooms)
+                throws IOException, InterruptedException {
+            if (reactors.size() != rooms.size()) {
+                throw new IllegalArgumentException(reactors.size() + " loops for " + rooms.size() + " room parts");
+            }
+            for (Reactor reactor : reactors) {
+                if (reactor.inLoop()) {
+                    throw new IllegalStateException("start blocks: call it off the loop thread");
+                }
             }
             String node = nodeId != null ? nodeId : "node-" + ProcessHandle.current().pid();
             String incarnation = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -343,7 +379,8 @@ public final class NatsRoomBridge implements AutoCloseable {
                 throw new IOException("cannot connect to NATS at " + url + ": " + e.getMessage(), e);
             }
             try {
-                return new NatsRoomBridge(this, node, reactor, room, connection, stats, incarnation);
+                return new NatsRoomBridge(this, node, List.copyOf(reactors), List.copyOf(rooms), connection, stats,
+                        incarnation);
             } catch (IOException | RuntimeException | InterruptedException e) {
                 connection.close();
                 throw e;

@@ -264,6 +264,7 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
         private int maxQueuedDatagrams = DEFAULT_MAX_QUEUED_DATAGRAMS;
         private int receiveBufferBytes;
         private int sendBufferBytes;
+        private boolean reusePort;
 
         private Builder(Reactor reactor) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -312,6 +313,15 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
         }
 
         /**
+         * Sets {@code SO_REUSEPORT}, so that one endpoint per loop can bind the same address; Linux hashes each
+         * source address to one of them, so a peer always lands on the same loop. Default off.
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /**
          * Binds and starts receiving on the reactor.
          *
          * @throws java.net.BindException if the address is in use
@@ -327,6 +337,9 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
                 }
                 if (sendBufferBytes > 0) {
                     channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+                }
+                if (reusePort) {
+                    channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
                 }
                 channel.bind(bindAddress);
                 channel.configureBlocking(false);

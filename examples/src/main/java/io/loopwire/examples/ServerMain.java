@@ -1,17 +1,21 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorGroup;
 import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.GroupRoom;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread. */
+/** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread, or on {@code --loops N}. */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Relay chat between TCP and UDP clients on one loop; answer 'ping' with 'ping'.")
 final class ServerMain implements Callable<Integer> {
@@ -39,6 +43,9 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--loops", defaultValue = "1",
+            description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
+    String loopsOption;
     @Option(names = "--cluster", paramLabel = "nats://H:P",
             description = "Span the room over every node on this NATS server (default: this process only).")
     String cluster;
@@ -59,53 +66,93 @@ final class ServerMain implements Callable<Integer> {
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
 
-        Reactor reactor = new Reactor("loopwire-server");
-        ChatServer server;
+        int loops = loops();
+        // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
+        ReactorGroup group = loops > 1 ? new ReactorGroup(loops) : null;
+        List<Reactor> reactors = group != null ? group.reactors() : List.of(new Reactor("loopwire-server"));
+        GroupRoom room = group != null ? new GroupRoom(group) : null;
+        List<ChatServer> servers = new ArrayList<>();
         try {
-            server = ChatServer.builder(reactor)
-                    .bindAddress(address)
-                    .tcpPort(tcpPort)
-                    .udpPort(udpPort)
-                    .framing(framing)
-                    .maxFrameBytes((int) maxFrame)
-                    .maxOutboundBytes(maxOutbound)
-                    .tcpIdleTimeout(tcpIdleTimeout)
-                    .udpIdleTimeout(udpIdleTimeout)
-                    .udpMaxMembers(udpMaxMembers)
-                    .separateRooms(separateRooms)
-                    .start();
+            for (int i = 0; i < loops; i++) {
+                // Loops after the first bind the first one's real ports (port 0 picks one), SO_REUSEPORT on all.
+                ChatServer.Builder b = ChatServer.builder(reactors.get(i))
+                        .bindAddress(address)
+                        .tcpPort(i == 0 ? tcpPort : servers.get(0).tcpAddress().getPort())
+                        .udpPort(i == 0 ? udpPort : servers.get(0).udpAddress().getPort())
+                        .framing(framing)
+                        .maxFrameBytes((int) maxFrame)
+                        .maxOutboundBytes(maxOutbound)
+                        .tcpIdleTimeout(tcpIdleTimeout)
+                        .udpIdleTimeout(udpIdleTimeout)
+                        .udpMaxMembers((udpMaxMembers + loops - 1) / loops) // the per-process cap, split evenly
+                        .separateRooms(separateRooms);
+                if (room != null) {
+                    b.room(room.room(i)).reusePort(true);
+                }
+                servers.add(b.start());
+            }
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
                     + e.getMessage() + " - is another server running? Try another port or 0.");
-            reactor.close();
+            stop(group, reactors, null);
             return 1;
         }
         NatsRoomBridge bridge = null;
         if (cluster != null) {
             try {
-                bridge = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId).start(reactor,
-                        server.tcpRoom());
+                NatsRoomBridge.Builder b = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId);
+                bridge = group != null ? b.start(group, room) : b.start(reactors.get(0), servers.get(0).tcpRoom());
             } catch (IOException e) {
                 System.err.println("server: " + e.getMessage());
-                reactor.close();
+                stop(group, reactors, null);
                 return 1;
             }
         }
-        System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()));
+        System.out.println("ready tcp=" + Args.hostPort(servers.get(0).tcpAddress()) + " udp="
+                + Args.hostPort(servers.get(0).udpAddress()));
         System.out.flush();
         NatsRoomBridge bridgeToClose = bridge;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(reactor, bridgeToClose), "loopwire-shutdown"));
-        reactor.run();
-        stop(reactor, bridge);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
+                "loopwire-shutdown"));
+        if (group == null) {
+            reactors.get(0).run();
+        } else {
+            group.start();
+            while (!group.awaitTermination(Duration.ofHours(1))) {
+                // serve until stopped
+            }
+        }
+        stop(group, reactors, bridge);
         return 0;
     }
 
-    /** The loop first (members leave, and the bridge publishes their leaves), then the bridge. */
-    private static void stop(Reactor reactor, NatsRoomBridge bridge) {
-        reactor.close();
+    /** {@code --loops}: a number in 1..256, or {@code auto} for one per processor. */
+    private int loops() {
+        if (loopsOption.equals("auto")) {
+            return ReactorGroup.availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(loopsOption);
+            Args.check(n >= 1 && n <= ReactorGroup.MAX_LOOPS,
+                    "--loops must be 1.." + ReactorGroup.MAX_LOOPS + " or auto, was " + n);
+            Args.check(n == 1 || !separateRooms, "--separate-rooms works with one loop only (--loops 1)");
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageError("--loops must be a number or auto, was '" + loopsOption + "'");
+        }
+    }
+
+    /** The loops first (members leave, and the bridge publishes their leaves), then the bridge. */
+    private static void stop(ReactorGroup group, List<Reactor> reactors, NatsRoomBridge bridge) {
+        if (group != null) {
+            group.close();
+        } else {
+            reactors.get(0).close();
+        }
         if (bridge != null) {
-            reactor.awaitTermination(Duration.ofSeconds(5));
+            for (Reactor r : reactors) {
+                r.awaitTermination(Duration.ofSeconds(5));
+            }
             bridge.close();
         }
     }
