@@ -11,7 +11,7 @@
 # Raw summary lines and the table go to benchmarks/target/run-<time>/.
 #
 # Knobs (environment): CLIENTS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT, BUDGET,
-# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS, UDP_PIN.
+# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops for `server --loops 2`), UDP_PIN.
 #
 # UDP echo RTT on this 2-core VM is bimodal (about 13 us when client and server share a core, about 50 us when
 # the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
@@ -42,7 +42,8 @@ fi
 OUT=benchmarks/target/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS
-declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [netty]="Netty NIO" [netty-epoll]="Netty epoll"
+declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [loopwire-2loops]="loopwire 2 loops" [netty]="Netty NIO"
+    [netty-epoll]="Netty epoll"
     [netty-iouring]="Netty io_uring" [tpc]=thread-per-client [floor]="blocking floor")
 
 server_command() { # name -> the command line that starts it, or nothing if it cannot run here
@@ -50,6 +51,7 @@ server_command() { # name -> the command line that starts it, or nothing if it c
     local args="--bind 127.0.0.1 --tcp-port 0 --udp-port 0"
     case $1 in
         loopwire) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args" ;;
+        loopwire-2loops) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args --loops 2" ;;
         netty) echo "$peer.NettyRelayServer $args --transport nio" ;;
         netty-epoll) echo "$peer.NettyRelayServer $args --transport epoll" ;;
         netty-iouring) echo "$peer.NettyRelayServer $args --transport io_uring" ;;
