@@ -11,7 +11,8 @@
 # Raw summary lines and the table go to benchmarks/target/run-<time>/.
 #
 # Knobs (environment): CLIENTS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT, BUDGET,
-# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops for `server --loops 2`), UDP_PIN.
+# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops and netty-epoll-2loops for the two-loop
+# comparison), UDP_PIN.
 #
 # UDP echo RTT on this 2-core VM is bimodal (about 13 us when client and server share a core, about 50 us when
 # the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
@@ -44,7 +45,7 @@ mkdir -p "$OUT"
 START=$SECONDS
 declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [loopwire-2loops]="loopwire 2 loops" [netty]="Netty NIO"
     [netty-epoll]="Netty epoll"
-    [netty-iouring]="Netty io_uring" [tpc]=thread-per-client [floor]="blocking floor")
+    [netty-iouring]="Netty io_uring" [netty-epoll-2loops]="Netty epoll 2 loops" [tpc]=thread-per-client [floor]="blocking floor")
 
 server_command() { # name -> the command line that starts it, or nothing if it cannot run here
     local peer="java $SERVER_JVM -cp $BENCH_JAR io.loopwire.bench.peers"
@@ -55,6 +56,7 @@ server_command() { # name -> the command line that starts it, or nothing if it c
         netty) echo "$peer.NettyRelayServer $args --transport nio" ;;
         netty-epoll) echo "$peer.NettyRelayServer $args --transport epoll" ;;
         netty-iouring) echo "$peer.NettyRelayServer $args --transport io_uring" ;;
+        netty-epoll-2loops) echo "$peer.NettyRelayServer $args --transport epoll --loops 2" ;;
         tpc) echo "$peer.ThreadPerClientRelayServer $args" ;;
         floor) echo "$peer.BlockingUdpEchoFloor $args" ;;
     esac
@@ -118,6 +120,7 @@ kv() { # summary line, key -> value
 }
 
 ratio() { # a b -> a/b with 2 decimals, or n/a
+    [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] || { echo "n/a"; return; }
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "n/a";
                                      else printf "%.2f", a / b }'
 }
@@ -175,16 +178,19 @@ trap - EXIT
     echo "## TCP fan-out ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, fixed rate = $RATE_DELIVERIES deliveries/s asked, warm-up $WARMUP, measured $DURATION)"
     echo
     echo "Ratios are loopwire / peer: for deliveries/s higher is better, for CPU and p99 lower is better."
-    echo "'best Netty' is, per row, the best of the Netty transports that ran (NIO, epoll, io_uring)."
+    echo "'best Netty' is, per row, the best of the single-loop Netty transports that ran (NIO, epoll, io_uring)."
+    echo "Two-loop servers, when run (loopwire --loops 2, Netty epoll on 2 loops), are compared with each other."
     echo "A value marked ! had lost, duplicated or closed deliveries (see raw.txt)."
     echo
-    NETTYS=(); for name in "${RELAYS[@]}"; do [[ $name == netty* ]] && NETTYS+=("$name"); done
+    NETTYS=(); for name in "${RELAYS[@]}"; do [[ $name == netty* && $name != *2loops ]] && NETTYS+=("$name"); done
+    TWO=""; [[ " ${RELAYS[*]} " == *" loopwire-2loops "* && " ${RELAYS[*]} " == *" netty-epoll-2loops "* ]] && TWO=yes
     header="| clients | mode | metric |"; rule="|---:|---|---|"
     for name in "${RELAYS[@]}"; do header+=" ${LABEL[$name]} |"; rule+="---:|"; done
     for name in "${RELAYS[@]}"; do
         [[ $name != loopwire ]] && { header+=" loopwire/${LABEL[$name]} |"; rule+="---:|"; }
     done
     (( ${#NETTYS[@]} > 0 )) && { header+=" loopwire/best Netty |"; rule+="---:|"; }
+    [[ -n $TWO ]] && { header+=" 2 loops: loopwire/Netty epoll |"; rule+="---:|"; }
     echo "$header"
     echo "$rule"
     for n in $CLIENTS; do
@@ -218,6 +224,10 @@ trap - EXIT
                             'BEGIN { exit !((m == "deliveries_per_s") ? x > b : x < b) }'; then best=$x; fi
                     done
                     row+=" $(ratio "$lw" "$best") |"
+                fi
+                if [[ -n $TWO ]]; then
+                    a=${v[loopwire-2loops]}; b=${v[netty-epoll-2loops]}
+                    row+=" $(ratio "${a%!}" "${b%!}") |"
                 fi
                 echo "$row"
                 unset v

@@ -28,6 +28,14 @@ class PeersSmokeTest {
         }
     }
 
+    @Test
+    void nettyPeerOnTwoLoopsRelaysEveryLineOnce() throws Exception {
+        // Netty hands accepted channels to the loops round-robin: three clients sit on both loops.
+        try (NettyRelayServer server = NettyRelayServer.start(ANY_LOOPBACK, ANY_LOOPBACK, NettyTransport.NIO, 2)) {
+            assertRelaysEveryLineOnce(server.tcpAddress());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = NettyTransport.class, names = {"EPOLL", "IO_URING"})
     void nettyNativePeerRelaysEveryLineOnceAndAnswersPings(NettyTransport transport) throws Exception {

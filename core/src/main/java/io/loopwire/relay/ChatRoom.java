@@ -87,12 +87,16 @@ public final class ChatRoom {
     /**
      * Delivers a line that was said elsewhere (on another loop or node, carried by a bridge) to every member here,
      * and to no {@link RoomListener}: what a bridge delivers is never bridged again. {@code line}'s remaining bytes
-     * must be a complete relayed line ending in {@code '\n'}; the caller owns them and must not change them
-     * afterwards (recipients may still hold them queued).
+     * must be a complete relayed line ending in {@code '\n'}. They are copied into this turn's scratch memory (as a
+     * local message is encoded there), so the caller may reuse its buffer once this returns, and recipients get
+     * direct memory, which a gathering write takes without another copy.
      */
     public void deliverForeign(ByteBuffer line) {
         foreignLines++;
-        deliverToOthers(null, line, false);
+        ByteBuffer copy = arena.allocate(line.remaining());
+        int start = copy.position();
+        copy.put(line).position(start);
+        deliverToOthers(null, copy, true);
     }
 
     /** Adds {@code member} and tells the others. */

@@ -149,10 +149,14 @@ public final class GroupRoom {
         private void deliver(Batch batch) {
             assert reactor.inLoop() : "batch delivered off its loop";
             ChatRoom room = rooms[index];
+            // One read-only view per batch, moved along it: deliverForeign copies each line into this loop's own
+            // scratch memory, so the view is free again as soon as the call returns.
+            ByteBuffer view = ByteBuffer.wrap(batch.bytes()).asReadOnlyBuffer();
             int start = 0;
             for (int k = 0; k < batch.count(); k++) {
                 int end = batch.ends()[k];
-                room.deliverForeign(ByteBuffer.wrap(batch.bytes(), start, end - start).asReadOnlyBuffer());
+                view.limit(end).position(start);
+                room.deliverForeign(view);
                 start = end;
             }
         }

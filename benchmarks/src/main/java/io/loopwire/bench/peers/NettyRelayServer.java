@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,10 +83,29 @@ public final class NettyRelayServer implements AutoCloseable {
      */
     public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
             NettyTransport transport) throws InterruptedException {
+        return start(tcpBind, udpBind, transport, 1);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, InetSocketAddress, NettyTransport)} on {@code loops} event loops: each
+     * loop has its part of the room, and a loop hands what its members said to the other loops as one task per loop
+     * per iteration (as loopwire's {@code GroupRoom} does), so the two compare like for like.
+     */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
+            NettyTransport transport, int loops) throws InterruptedException {
         transport.ensureAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        if (loops < 1 || loops > 256) {
+            throw new IllegalArgumentException("--loops must be in 1..256, was " + loops);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, transport.ioHandlerFactory());
         try {
-            Room room = new Room(group.next());
+            java.util.Map<EventLoop, Room> rooms = new java.util.IdentityHashMap<>();
+            List<Room> all = new ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                Room part = new Room((EventLoop) e, all);
+                rooms.put((EventLoop) e, part);
+                all.add(part);
+            }
             ServerBootstrap server = new ServerBootstrap()
                     .group(group, group)
                     .channel(transport.serverChannel())
@@ -97,7 +117,7 @@ public final class NettyRelayServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
-                                    new Member(room));
+                                    new Member(rooms.get(ch.eventLoop())));
                         }
                     });
             Channel tcp = server.bind(tcpBind).sync().channel();
@@ -130,18 +150,20 @@ public final class NettyRelayServer implements AutoCloseable {
 
     public static void main(String[] args) throws InterruptedException {
         String usage = "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " "
-                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring]";
-        PeerMain.Options o = PeerMain.parse(args, usage, "transport");
+                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring] [--loops 1]";
+        PeerMain.Options o = PeerMain.parse(args, usage, "transport", "loops");
         NettyTransport transport;
+        int loops;
         try {
             transport = NettyTransport.parse(o.cli().string("transport", "nio"));
+            loops = (int) o.cli().number("loops", 1, 1, 256);
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, usage);
             return;
         }
         NettyRelayServer server;
         try {
-            server = start(o.tcp(), o.udp(), transport);
+            server = start(o.tcp(), o.udp(), transport, loops);
         } catch (IllegalStateException e) {
             System.err.println("NettyRelayServer: " + e.getMessage());
             System.exit(1);
@@ -150,9 +172,13 @@ public final class NettyRelayServer implements AutoCloseable {
         PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server);
     }
 
-    /** Members and the dirty list; touched only on the event loop. */
+    /** One loop's part of the room: its members and dirty list; touched only on its event loop. */
     private static final class Room {
         private final EventLoop loop;
+        /** Every part of the room (this one included); filled before any channel is accepted. */
+        private final List<Room> parts;
+        /** Lines said here this iteration, retained, for the other parts. */
+        private final ArrayList<ByteBuf> forward = new ArrayList<>();
         private final Runnable flushDirty = this::flushDirty;
         /** Copied on join/leave, so a broadcast iterates a stable array even if a recipient closes meanwhile. */
         private Member[] members = new Member[0];
@@ -160,8 +186,9 @@ public final class NettyRelayServer implements AutoCloseable {
         private ArrayList<Member> flushing = new ArrayList<>();
         private boolean flushScheduled;
 
-        Room(EventLoop loop) {
+        Room(EventLoop loop, List<Room> parts) {
             this.loop = loop;
+            this.parts = parts;
         }
 
         void join(Member m) {
@@ -189,8 +216,23 @@ public final class NettyRelayServer implements AutoCloseable {
             return Unpooled.copiedBuffer("* " + m.name + what, StandardCharsets.UTF_8);
         }
 
-        /** Sends {@code msg} to every member but {@code from}; takes ownership of {@code msg}. */
+        /** Sends {@code msg} to every member but {@code from}, here and on the other loops; takes ownership. */
         void broadcast(Member from, ByteBuf msg) {
+            if (parts.size() > 1) {
+                forward.add(msg.retain());
+                scheduleFlush();
+            }
+            deliver(from, msg);
+        }
+
+        /** Lines another loop handed over: delivered here only. */
+        private void deliverForeign(ByteBuf[] lines) {
+            for (ByteBuf line : lines) {
+                deliver(null, line);
+            }
+        }
+
+        private void deliver(Member from, ByteBuf msg) {
             assert loop.inEventLoop();
             try {
                 for (Member m : members) {
@@ -209,6 +251,10 @@ public final class NettyRelayServer implements AutoCloseable {
             }
             m.dirty = true;
             dirty.add(m);
+            scheduleFlush();
+        }
+
+        private void scheduleFlush() {
             if (!flushScheduled) {
                 flushScheduled = true;
                 // Called from a read on the loop: the task runs after this iteration's I/O phase, so every
@@ -219,6 +265,22 @@ public final class NettyRelayServer implements AutoCloseable {
 
         private void flushDirty() {
             flushScheduled = false;
+            if (!forward.isEmpty()) {
+                ByteBuf[] batch = forward.toArray(new ByteBuf[0]);
+                forward.clear();
+                for (Room other : parts) {
+                    if (other != this) {
+                        ByteBuf[] copy = new ByteBuf[batch.length];
+                        for (int i = 0; i < batch.length; i++) {
+                            copy[i] = batch[i].retainedDuplicate();
+                        }
+                        other.loop.execute(() -> other.deliverForeign(copy));
+                    }
+                }
+                for (ByteBuf b : batch) {
+                    b.release();
+                }
+            }
             // Swap first: a flush can close a channel, whose leave notice marks others dirty for the next task.
             ArrayList<Member> batch = dirty;
             dirty = flushing;
