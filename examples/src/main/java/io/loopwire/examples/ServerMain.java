@@ -96,6 +96,11 @@ final class ServerMain implements Callable<Integer> {
                     + e.getMessage() + " - is another server running? Try another port or 0.");
             stop(group, reactors, null);
             return 1;
+        } catch (UnsupportedOperationException e) {
+            System.err.println("server: --loops " + loops + " needs SO_REUSEPORT, which this platform lacks: "
+                    + e.getMessage());
+            stop(group, reactors, null);
+            return 1;
         }
         NatsRoomBridge bridge = null;
         if (cluster != null) {
