@@ -10,9 +10,12 @@
 # missing is skipped with a message. Every run is bounded by RUN_TIMEOUT, the whole script by BUDGET.
 # Raw summary lines and the table go to benchmarks/target/run-<time>/.
 #
-# Knobs (environment): CLIENTS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT, BUDGET,
-# SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops and netty-epoll-2loops for the two-loop
+# Knobs (environment): CLIENTS, UDP_MEMBERS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT,
+# BUDGET, SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops and netty-epoll-2loops for the two-loop
 # comparison), UDP_PIN.
+#
+# UDP fan-out (UdpRelayLoad: UDP members sending as fast as their acknowledgements allow) runs against the servers
+# with a UDP chat room (loopwire and Netty; thread-per-client has none), unpinned like the TCP runs.
 #
 # UDP echo RTT on this 2-core VM is bimodal (about 13 us when client and server share a core, about 50 us when
 # the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
@@ -25,6 +28,7 @@ BENCH_JAR=benchmarks/target/benchmarks.jar
 LOOPWIRE_JAR=${LOOPWIRE_JAR:-examples/target/loopwire.jar}
 SERVERS=${SERVERS:-"loopwire netty netty-epoll netty-iouring tpc"}
 CLIENTS=${CLIENTS:-"2 10 100 1000"}
+UDP_MEMBERS=${UDP_MEMBERS:-"10 100"}
 RATE_DELIVERIES=${RATE_DELIVERIES:-50000} # fixed-rate runs: deliveries/s asked; messages/s = this / (clients - 1)
 WARMUP=${WARMUP:-1s}
 DURATION=${DURATION:-5s}
@@ -110,7 +114,7 @@ load() { # key, java main, args...: runs one bounded load and stores its summary
         return
     fi
     line=$(timeout "$RUN_TIMEOUT" $PIN java $LOAD_JVM -cp $BENCH_JAR "io.loopwire.bench.$main" "$@" 2>>"$OUT/load.err" \
-        | grep -E '^(relay|udp-ping) ')
+        | grep -E '^(relay|udp-ping|udp-relay) ')
     RES[$key]=${line:-"timeout"}
     echo "$key: ${RES[$key]}" | tee -a "$OUT/raw.txt" >&2
 }
@@ -155,6 +159,20 @@ for n in $CLIENTS; do
             load "$name/$n/$mode" RelayLoad --port "${TCP[$name]}" --clients "$n" "${pace[@]}" --warmup "$WARMUP" \
                 --duration "$DURATION" --drain "$DRAIN" --server-pid "${PID[$name]}"
         done
+    done
+done
+UDP_RELAYS=()
+for name in "${RELAYS[@]}"; do [[ $name != tpc ]] && UDP_RELAYS+=("$name"); done
+for name in "${UDP_RELAYS[@]}"; do # JIT warm-up of the UDP room path, not recorded
+    timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.UdpRelayLoad --port "${UDP[$name]}" \
+        --members 10 --warmup 1s --duration 2s --drain 2s >/dev/null 2>>"$OUT/load.err" || true
+done
+for n in $UDP_MEMBERS; do
+    order=("${UDP_RELAYS[@]:turn % ${#UDP_RELAYS[@]}}" "${UDP_RELAYS[@]:0:turn % ${#UDP_RELAYS[@]}}")
+    turn=$(( turn + 1 ))
+    for name in "${order[@]}"; do
+        load "$name/udprelay/$n" UdpRelayLoad --port "${UDP[$name]}" --members "$n" --warmup "$WARMUP" \
+            --duration "$DURATION" --drain "$DRAIN" --server-pid "${PID[$name]}"
     done
 done
 LAST_CPU=$(( $(nproc) - 1 ))
@@ -232,6 +250,41 @@ trap - EXIT
                 echo "$row"
                 unset v
             done
+        done
+    done
+    echo
+    echo "## UDP fan-out (UdpRelayLoad: each member keeps a window of messages unacknowledged until all others have them)"
+    echo
+    echo "A value marked ! had lost or duplicated deliveries (see raw.txt)."
+    echo
+    header="| members | metric |"; rule="|---:|---|"
+    for name in "${UDP_RELAYS[@]}"; do header+=" ${LABEL[$name]} |"; rule+="---:|"; done
+    for name in "${UDP_RELAYS[@]}"; do
+        [[ $name != loopwire ]] && { header+=" loopwire/${LABEL[$name]} |"; rule+="---:|"; }
+    done
+    echo "$header"
+    echo "$rule"
+    for n in $UDP_MEMBERS; do
+        for metric in deliveries_per_s lost server_cpu_ns_per_delivery p50_us p99_us; do
+            declare -A v=()
+            for name in "${UDP_RELAYS[@]}"; do
+                line=${RES[$name/udprelay/$n]:-}
+                case $line in
+                    udp-relay*) v[$name]=$(kv "$line" "$metric")
+                                bad=$(( $(kv "$line" lost) + $(kv "$line" dup) ))
+                                (( bad > 0 )) && [[ $metric != lost ]] && v[$name]="${v[$name]}!" ;;
+                    "") v[$name]="-" ;;
+                    *) v[$name]=$line ;;
+                esac
+            done
+            row="| $n | ${metric//_/ } |"
+            for name in "${UDP_RELAYS[@]}"; do row+=" ${v[$name]} |"; done
+            lw=${v[loopwire]:-}; lw=${lw%!}
+            for name in "${UDP_RELAYS[@]}"; do
+                [[ $name != loopwire ]] && row+=" $(ratio "$lw" "${v[$name]%!}") |"
+            done
+            echo "$row"
+            unset v
         done
     done
     echo

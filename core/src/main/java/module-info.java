@@ -13,6 +13,7 @@ module io.loopwire {
     exports io.loopwire.tcp;
     exports io.loopwire.udp;
     exports io.loopwire.codec;
+    exports io.loopwire.wire;
     exports io.loopwire.relay;
     exports io.loopwire.probe;
     exports io.loopwire.alert;

@@ -1,5 +1,6 @@
 package io.loopwire.probe;
 
+import io.loopwire.wire.ProbePacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 

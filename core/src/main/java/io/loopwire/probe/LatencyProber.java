@@ -3,6 +3,7 @@ package io.loopwire.probe;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.ProbePacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

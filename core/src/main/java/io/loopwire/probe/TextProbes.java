@@ -1,5 +1,6 @@
 package io.loopwire.probe;
 
+import io.loopwire.wire.Ping;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -14,13 +15,11 @@ import java.util.Map;
  */
 final class TextProbes implements ProbeProtocol {
 
-    private static final byte[] PING = {'p', 'i', 'n', 'g'};
-
     private final LatencyProber prober;
     private final ProbeTarget[] targets;
     private final Map<InetSocketAddress, ProbeTarget> byAddress;
     private final long timeoutNanos;
-    private final ByteBuffer ping = ByteBuffer.wrap(PING).asReadOnlyBuffer();
+    private final ByteBuffer ping = Ping.newBuffer();
     /** Per target index: the send time of the probe in flight, or -1. */
     private final long[] sentNanos;
 
@@ -46,7 +45,7 @@ final class TextProbes implements ProbeProtocol {
     @Override
     public void onReply(InetSocketAddress sender, ByteBuffer data, long nowNanos) {
         ProbeTarget target = byAddress.get(sender);
-        if (target == null || !isPing(data)) {
+        if (target == null || !Ping.isPing(data)) {
             prober.foreignReply();
             return;
         }
@@ -74,22 +73,5 @@ final class TextProbes implements ProbeProtocol {
                 prober.lost(target, sentAt);
             }
         }
-    }
-
-    /** {@code ping}, a trailing newline allowed. */
-    static boolean isPing(ByteBuffer data) {
-        int n = data.remaining();
-        if (n > 0 && data.get(data.limit() - 1) == '\n') {
-            n--;
-        }
-        if (n != PING.length) {
-            return false;
-        }
-        for (int i = 0; i < PING.length; i++) {
-            if (data.get(data.position() + i) != PING[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

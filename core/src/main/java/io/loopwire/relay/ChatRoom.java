@@ -1,6 +1,7 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
+import io.loopwire.wire.PeerName;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ public final class ChatRoom {
     private int size;
     private long messagesRelayed;
     private long deliveries;
+    private long undeliverable;
     private long foreignLines;
     private RoomListener[] listeners = new RoomListener[0];
 
@@ -37,7 +39,7 @@ public final class ChatRoom {
 
     /** {@code ip:port} of an address, the way the relay names peers. */
     static String peer(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ':' + address.getPort();
+        return PeerName.of(address);
     }
 
     /** Members now in the room. */
@@ -55,14 +57,19 @@ public final class ChatRoom {
         return deliveries;
     }
 
+    /** Deliveries skipped because the line was longer than the recipient can take (a UDP member and a long line). */
+    public long undeliverable() {
+        return undeliverable;
+    }
+
     /** Lines delivered here that came from elsewhere through {@link #deliverForeign}. */
     public long foreignLines() {
         return foreignLines;
     }
 
     /**
-     * Shows {@code listener} every line this room's own members cause from now on (messages, joins, leaves), after
-     * they are delivered here. Loop thread only (or before the reactor starts).
+     * Shows {@code listener} every line this room's own members cause from now on (messages, and the joins and
+     * leaves that are announced), after they are delivered here. Loop thread only (or before the reactor starts).
      */
     public void addListener(RoomListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -101,6 +108,11 @@ public final class ChatRoom {
 
     /** Adds {@code member} and tells the others. */
     public void join(Member member) {
+        join(member, true);
+    }
+
+    /** Adds {@code member}; tells the others only if {@code announce} (a UDP relay under churn stays quiet). */
+    void join(Member member, boolean announce) {
         if (member.room != null) {
             throw new IllegalStateException(member + " is already in a room");
         }
@@ -111,14 +123,21 @@ public final class ChatRoom {
         member.slot = size;
         member.room = this;
         members[size++] = member;
-        ByteBuffer notice = notice(member, format.joined(member.address()));
-        for (RoomListener listener : listeners) {
-            listener.onJoined(member, notice.clear());
+        if (announce) {
+            ByteBuffer notice = notice(member, format.joined(member.address()));
+            for (RoomListener listener : listeners) {
+                listener.onJoined(member, notice.clear());
+            }
         }
     }
 
     /** Removes {@code member} (if it is here) and tells the others. */
     public void leave(Member member) {
+        leave(member, true);
+    }
+
+    /** Removes {@code member} (if it is here); tells the others only if {@code announce}. */
+    void leave(Member member, boolean announce) {
         if (member.room != this) {
             return;
         }
@@ -129,10 +148,17 @@ public final class ChatRoom {
         members[size] = null;
         member.slot = -1;
         member.room = null;
-        ByteBuffer notice = notice(member, format.left(member.address()));
-        for (RoomListener listener : listeners) {
-            listener.onLeft(member, notice.clear());
+        if (announce) {
+            ByteBuffer notice = notice(member, format.left(member.address()));
+            for (RoomListener listener : listeners) {
+                listener.onLeft(member, notice.clear());
+            }
         }
+    }
+
+    /** Sends {@code notice} (without a line terminator) to every member here; a local notice, never bridged. */
+    void noticeAll(String notice) {
+        notice(null, notice);
     }
 
     /**
@@ -161,12 +187,27 @@ public final class ChatRoom {
     private void deliverToOthers(Member sender, ByteBuffer line, boolean transientBytes) {
         int start = line.position();
         int end = line.limit();
+        int length = end - start;
+        int skipped = 0;
+        int skippedLimit = Integer.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             Member m = members[i];
             if (m != sender) {
+                int max = m.maxLineBytes();
+                if (length > max) {
+                    skipped++;
+                    skippedLimit = Math.min(skippedLimit, max);
+                    continue;
+                }
                 line.limit(end).position(start);
                 m.deliver(line, transientBytes);
                 deliveries++;
+            }
+        }
+        if (skipped > 0) {
+            undeliverable += skipped;
+            if (sender != null) {
+                sender.undeliverable(skipped, skippedLimit);
             }
         }
     }

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole chat server of the wire contract on one reactor: a {@link TcpServer} running a {@link TcpRelay} and a
@@ -21,6 +24,7 @@ import java.util.Objects;
  *     and relays belong to the reactor thread.
  */
 public final class ChatServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     /** How the TCP byte stream is cut into messages. */
     public enum Framing {
         /** UTF-8 lines ending in {@code \n} or {@code \r\n} (the wire contract). */
@@ -103,6 +107,9 @@ public final class ChatServer implements AutoCloseable {
         private RelayFormat format = RelayFormat.DEFAULT;
         private ChatRoom room;
         private boolean reusePort;
+        private JoinMode udpJoinMode;
+        private Integer udpMaxMembersPerIp;
+        private Boolean udpBudgets;
 
         private Builder(Reactor reactor) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -164,6 +171,33 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /** How unknown UDP addresses join; default {@code VALIDATED} on a non-loopback bind, {@code OPEN} on loopback. */
+        public Builder udpJoinMode(JoinMode mode) {
+            this.udpJoinMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * UDP members per source IP at most, 0 for no cap; default {@value UdpRelay#DEFAULT_MAX_MEMBERS_PER_IP} on a
+         * non-loopback bind, no cap on loopback.
+         */
+        public Builder udpMaxMembersPerIp(int members) {
+            if (members < 0) {
+                throw new IllegalArgumentException("udpMaxMembersPerIp must be >= 0 (0 = unlimited), was " + members);
+            }
+            this.udpMaxMembersPerIp = members;
+            return this;
+        }
+
+        /**
+         * The UDP budgets (per source, and on what is relayed for UDP senders) with their default rates; default on
+         * for a non-loopback bind, off on loopback (the prober's benchmarks ping at full speed there).
+         */
+        public Builder udpBudgets(boolean on) {
+            this.udpBudgets = on;
+            return this;
+        }
+
         /** Keep TCP and UDP members in separate rooms; default one room. */
         public Builder separateRooms(boolean separate) {
             this.separateRooms = separate;
@@ -220,7 +254,20 @@ public final class ChatServer implements AutoCloseable {
                     .reusePort(reusePort)
                     .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
                     .start();
-            UdpRelay udpRelay = new UdpRelay(reactor, udpRoom, udpIdleTimeout, udpMaxMembers);
+            // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
+            boolean open = !bindAddress.isLoopbackAddress();
+            UdpRelay.Builder relay = UdpRelay.builder(reactor, udpRoom)
+                    .idleTimeout(udpIdleTimeout)
+                    .maxMembers(udpMaxMembers)
+                    .joinMode(udpJoinMode != null ? udpJoinMode : open ? JoinMode.VALIDATED : JoinMode.OPEN)
+                    .maxMembersPerIp(udpMaxMembersPerIp != null ? udpMaxMembersPerIp
+                            : open ? UdpRelay.DEFAULT_MAX_MEMBERS_PER_IP : 0);
+            if (udpBudgets != null ? udpBudgets : open) {
+                relay.sourceBudget(UdpRelay.DEFAULT_SOURCE_DATAGRAMS_PER_SECOND, UdpRelay.DEFAULT_SOURCE_BYTES_PER_SECOND)
+                        .outputBudget(UdpRelay.DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND,
+                                UdpRelay.DEFAULT_OUTPUT_BYTES_PER_SECOND);
+            }
+            UdpRelay udpRelay = relay.build();
             UdpEndpoint udp;
             try {
                 udp = UdpEndpoint.builder(reactor)
@@ -233,6 +280,8 @@ public final class ChatServer implements AutoCloseable {
                 tcp.close();
                 throw e;
             }
+            log.info("udp {}: joins {}, SO_RCVBUF {} bytes granted", udp.localAddress(),
+                    udpRelay.joinMode().name().toLowerCase(Locale.ROOT), udp.receiveBufferBytes());
             return new ChatServer(tcp, udp, udpRelay, tcpRoom, udpRoom);
         }
     }

@@ -49,6 +49,21 @@ public abstract class Member {
      */
     protected abstract void deliver(ByteBuffer line, boolean transientBytes);
 
+    /**
+     * The longest relayed line (prefix, text and {@code '\n'}) this member can receive; longer lines are not
+     * delivered to it. Unlimited by default; a UDP member is limited by the largest datagram.
+     */
+    protected int maxLineBytes() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * A line this member sent could not reach {@code recipients} members (longer than {@code maxLineBytes} they take);
+     * the others got it. Called once per such line. Does nothing by default.
+     */
+    protected void undeliverable(int recipients, int maxLineBytes) {
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + '[' + peer + ']';

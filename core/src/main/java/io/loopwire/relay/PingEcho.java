@@ -1,6 +1,8 @@
 package io.loopwire.relay;
 
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.Ping;
+import io.loopwire.wire.ProbePacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -12,11 +14,7 @@ import java.nio.ByteBuffer;
  * @implNote Reactor thread only.
  */
 public final class PingEcho {
-    /** The probe packet's magic, {@code "LWP1"}, and its header size (magic, prober id, sequence, send time). */
-    private static final int PROBE_MAGIC = 0x4C575031;
-    private static final int PROBE_HEADER_BYTES = 24;
-
-    private final ByteBuffer pong = ByteBuffer.wrap(new byte[] {'p', 'i', 'n', 'g'});
+    private final ByteBuffer pong = Ping.newBuffer();
     private long pingsAnswered;
     private long probesEchoed;
 
@@ -26,25 +24,18 @@ public final class PingEcho {
 
     /** Answers {@code data} if it is a ping or a probe; returns whether it was. {@code data} may be consumed. */
     public boolean answer(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
-        if (isProbe(data)) {
+        if (ProbePacket.isProbe(data)) {
             probesEchoed++;
             endpoint.send(sender, data);
             return true;
         }
-        int limit = data.limit();
-        Commands.stripLineEnd(data);
-        if (Commands.isPing(data)) {
+        if (Ping.isPing(data)) {
             pingsAnswered++;
             pong.clear();
             endpoint.send(sender, pong);
             return true;
         }
-        data.limit(limit);
         return false;
-    }
-
-    private static boolean isProbe(ByteBuffer data) {
-        return data.remaining() >= PROBE_HEADER_BYTES && data.getInt(data.position()) == PROBE_MAGIC;
     }
 
     /** {@code ping}s answered. */

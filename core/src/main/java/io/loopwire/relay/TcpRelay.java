@@ -100,5 +100,12 @@ public final class TcpRelay implements TcpHandler {
                 connection.send(line);
             }
         }
+
+        /** The line went to TCP members but is too long for a datagram: say so, rather than drop it silently. */
+        @Override
+        protected void undeliverable(int recipients, int maxLineBytes) {
+            connection.send(errorLine("line too long for " + recipients + " UDP member(s) (at most "
+                    + (maxLineBytes - 1) + " bytes with the sender prefix); not delivered to them"));
+        }
     }
 }

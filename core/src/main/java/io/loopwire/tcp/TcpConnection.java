@@ -7,6 +7,7 @@ import io.loopwire.Timeout;
 import io.loopwire.codec.FrameSink;
 import io.loopwire.codec.FrameTooLongException;
 import io.loopwire.codec.Framer;
+import io.loopwire.wire.PeerName;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -72,7 +73,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         this.framer = group.framer;
         this.queue = new OutboundQueue(group.slotPool);
         this.remote = remote;
-        this.peer = remote.getAddress().getHostAddress() + ':' + remote.getPort();
+        this.peer = PeerName.of(remote);
         this.lastReadNanos = System.nanoTime();
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -24,6 +25,18 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
 
     public static final int DEFAULT_RECEIVE_BATCH = 64;
     public static final int DEFAULT_MAX_QUEUED_DATAGRAMS = 1024;
+    /**
+     * SO_RCVBUF asked by default: 4 MiB (Linux caps it at {@code net.core.rmem_max} and doubles it). With the
+     * system default (~208 KiB, a few hundred small datagrams) a fan-out relay lost inbound datagrams while one
+     * callback made (members - 1) sends; Netty's peer asks the same 4 MiB.
+     */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+    /**
+     * Sends one wake-up's receive batch may cause before the endpoint stops reading for this turn (the rest waits in
+     * the kernel buffer, and the loop serves other channels and timers first): a fan-out to thousands of members
+     * cannot turn 64 datagrams into hundreds of thousands of sends inside one callback.
+     */
+    public static final int DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH = 4096;
 
     private final Reactor reactor;
     private final DatagramChannel channel;
@@ -31,6 +44,8 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
     private final UdpHandler handler;
     private final int receiveBatch;
     private final int maxQueued;
+    private final int maxSendsPerBatch;
+    private final SelfAddresses self;
     private final UdpStats stats = new UdpStats();
 
     /** Ring of datagrams waiting for the kernel buffer; allocated on first use. */
@@ -48,6 +63,8 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
         this.handler = b.handler;
         this.receiveBatch = b.receiveBatch;
         this.maxQueued = b.maxQueuedDatagrams;
+        this.maxSendsPerBatch = b.maxSendsPerReceiveBatch;
+        this.self = new SelfAddresses(localAddress);
     }
 
     /** Starts configuring an endpoint on {@code reactor}. */
@@ -131,7 +148,9 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             ByteBuffer data = queuedData[slot];
             int length = data.remaining();
             try {
-                if (channel.send(data, queuedTargets[slot]) == 0) {
+                // 0 means "kernel buffer full" only for a non-empty datagram: an empty one legitimately sends 0
+                // bytes, and reading that as "full" left it queued forever with OP_WRITE on (a spinning selector).
+                if (channel.send(data, queuedTargets[slot]) == 0 && length > 0) {
                     return; // still full: OP_WRITE stays on
                 }
                 stats.datagramsOut++;
@@ -166,7 +185,12 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
 
     private void receive() {
         ByteBuffer buffer = reactor.readBuffer();
+        long sendsBefore = stats.datagramsOut + stats.queued + stats.dropped;
         for (int i = 0; i < receiveBatch && !closed; i++) {
+            if (stats.datagramsOut + stats.queued + stats.dropped - sendsBefore >= maxSendsPerBatch) {
+                stats.batchesCut++; // the rest stays in the kernel buffer; the key is still readable next turn
+                return;
+            }
             buffer.clear();
             SocketAddress sender;
             try {
@@ -186,6 +210,12 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             buffer.flip();
             stats.datagramsIn++;
             stats.bytesIn += buffer.remaining();
+            if (self.isSelf((InetSocketAddress) sender)) {
+                // Our own address as the source (spoofed, or a misrouted packet): answering it would feed our own
+                // input, one ping looping forever at 100% of a core. Nothing a real peer sends comes from here.
+                stats.fromSelf++;
+                continue;
+            }
             try {
                 handler.onDatagram(this, (InetSocketAddress) sender, buffer);
             } catch (RuntimeException e) {
@@ -195,6 +225,35 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** SO_RCVBUF as the kernel reports it (Linux: twice the bytes it accounts, capped by rmem_max). */
+    public int receiveBufferBytes() {
+        try {
+            return channel.getOption(StandardSocketOptions.SO_RCVBUF);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Datagrams now waiting in the send queue. Reactor thread only. */
+    public int queuedNow() {
+        return queueCount;
+    }
+
+    /** Whether {@code OP_WRITE} is set (only while datagrams wait). Reactor thread only; for tests and stats. */
+    public boolean waitingForWritable() {
+        return key != null && key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0;
+    }
+
+    /**
+     * Queues {@code data} behind whatever waits, as when the kernel reports its buffer full, and asks for
+     * {@code OP_WRITE}. For tests: loopback never reports a full send buffer on Linux (the sender's memory is
+     * released as soon as the receiving socket takes the datagram), so the queue path cannot be reached otherwise.
+     */
+    boolean enqueueForTest(SocketAddress target, ByteBuffer data) {
+        assert reactor.inLoop();
+        return enqueue(target, data);
     }
 
     /** Closes the socket now; queued datagrams are discarded. Waits for the reactor when called from elsewhere. */
@@ -262,9 +321,10 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
         private UdpHandler handler;
         private int receiveBatch = DEFAULT_RECEIVE_BATCH;
         private int maxQueuedDatagrams = DEFAULT_MAX_QUEUED_DATAGRAMS;
-        private int receiveBufferBytes;
+        private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
         private int sendBufferBytes;
         private boolean reusePort;
+        private int maxSendsPerReceiveBatch = DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH;
 
         private Builder(Reactor reactor) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -300,9 +360,21 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             return this;
         }
 
-        /** SO_RCVBUF in bytes; 0 (default) keeps the system's. */
+        /** SO_RCVBUF asked, in bytes; default 4 MiB; 0 keeps the system's. The size granted is logged. */
         public Builder receiveBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("receiveBufferBytes must be >= 0, was " + bytes);
+            }
             this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /** Sends a receive batch may cause before reading stops for this turn; default 4096. */
+        public Builder maxSendsPerReceiveBatch(int sends) {
+            if (sends < 1) {
+                throw new IllegalArgumentException("maxSendsPerReceiveBatch must be positive, was " + sends);
+            }
+            this.maxSendsPerReceiveBatch = sends;
             return this;
         }
 
@@ -333,16 +405,19 @@ public final class UdpEndpoint implements IoHandler, AutoCloseable {
             DatagramChannel channel = DatagramChannel.open();
             try {
                 if (receiveBufferBytes > 0) {
-                    channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+                    channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
                 }
                 if (sendBufferBytes > 0) {
-                    channel.setOption(java.net.StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+                    channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
                 }
                 if (reusePort) {
-                    channel.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
                 channel.bind(bindAddress);
                 channel.configureBlocking(false);
+                // Linux caps SO_RCVBUF at net.core.rmem_max and reports twice what it accounts: say what we got.
+                log.debug("{}: SO_RCVBUF asked {} bytes, granted {}", channel.getLocalAddress(), receiveBufferBytes,
+                        channel.getOption(StandardSocketOptions.SO_RCVBUF));
                 UdpEndpoint endpoint = new UdpEndpoint(this, channel);
                 reactor.call(() -> {
                     endpoint.key = reactor.register(channel, SelectionKey.OP_READ, endpoint);

@@ -15,6 +15,8 @@ public final class UdpStats {
     long sendErrors;
     long receiveErrors;
     long handlerErrors;
+    long fromSelf;
+    long batchesCut;
 
     /** Made by the owning endpoint; users only read it. */
     UdpStats() {
@@ -62,10 +64,20 @@ public final class UdpStats {
         return handlerErrors;
     }
 
+    /** Datagrams whose source was this endpoint's own address: dropped unread (an echo loop otherwise). */
+    public long fromSelf() {
+        return fromSelf;
+    }
+
+    /** Receive batches stopped early because they had caused as many sends as a batch may. */
+    public long batchesCut() {
+        return batchesCut;
+    }
+
     @Override
     public String toString() {
         return "UdpStats{in=" + datagramsIn + ", out=" + datagramsOut + ", queued=" + queued + ", dropped=" + dropped
                 + ", sendErrors=" + sendErrors + ", receiveErrors=" + receiveErrors + ", handlerErrors="
-                + handlerErrors + '}';
+                + handlerErrors + ", fromSelf=" + fromSelf + ", batchesCut=" + batchesCut + '}';
     }
 }

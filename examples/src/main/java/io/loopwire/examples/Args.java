@@ -1,5 +1,6 @@
 package io.loopwire.examples;
 
+import io.loopwire.wire.PeerName;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -45,7 +46,7 @@ final class Args {
     }
 
     static String hostPort(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ':' + address.getPort();
+        return PeerName.of(address);
     }
 
     /** Thrown by checks; {@link Main} turns it into a one-line error, the usage, and exit status 2. */

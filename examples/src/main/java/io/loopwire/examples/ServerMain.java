@@ -5,6 +5,8 @@ import io.loopwire.ReactorGroup;
 import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.GroupRoom;
+import io.loopwire.relay.JoinMode;
+import io.loopwire.relay.UdpRelay;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -43,6 +45,18 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--udp-join", paramLabel = "open|validated", description = "How a new UDP address joins: "
+            + "open (its first datagram) or validated (a padded datagram, then '/join <token>'); default validated "
+            + "on a non-loopback --bind, open on loopback.")
+    JoinMode udpJoin;
+    @Option(names = "--udp-max-members-per-ip", paramLabel = "N", description = "UDP members per source IP, 0 = no "
+            + "cap; default " + UdpRelay.DEFAULT_MAX_MEMBERS_PER_IP + " on a non-loopback --bind, no cap on loopback.")
+    Integer udpMaxMembersPerIp;
+    @Option(names = "--udp-budgets", paramLabel = "on|off", description = "Per-source budget ("
+            + UdpRelay.DEFAULT_SOURCE_DATAGRAMS_PER_SECOND + " datagrams/s, 64KiB/s) and relay output budget ("
+            + UdpRelay.DEFAULT_OUTPUT_DATAGRAMS_PER_SECOND + " datagrams/s, 64MiB/s); default on for a non-loopback "
+            + "--bind, off on loopback.")
+    String udpBudgets;
     @Option(names = "--loops", defaultValue = "1",
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
     String loopsOption;
@@ -63,6 +77,10 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
+                "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
+        Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
+                "--udp-budgets must be on or off, was '" + udpBudgets + "'");
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
 
@@ -88,6 +106,15 @@ final class ServerMain implements Callable<Integer> {
                         .separateRooms(separateRooms);
                 if (room != null) {
                     b.room(room.room(i)).reusePort(true);
+                }
+                if (udpJoin != null) {
+                    b.udpJoinMode(udpJoin);
+                }
+                if (udpMaxMembersPerIp != null) {
+                    b.udpMaxMembersPerIp(udpMaxMembersPerIp);
+                }
+                if (udpBudgets != null) {
+                    b.udpBudgets(udpBudgets.equals("on"));
                 }
                 servers.add(b.start());
             }

@@ -7,22 +7,39 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code udp-client}: the UDP chat client on a loopwire {@link UdpEndpoint}. Joins with an empty datagram, sends each
- * stdin line as one datagram, prints every datagram received, and leaves with {@code /quit} on EOF.
+ * {@code udp-client}: the UDP chat client on a loopwire {@link UdpEndpoint}. Joins with a padded {@code /hello}
+ * datagram (a server in validated mode answers a datagram that large with {@code * validate <token>}, and the client
+ * answers {@code /join <token>} itself), sends each stdin line as one datagram, prints every datagram received except
+ * those two handshake lines, and leaves with {@code /quit} on EOF. Lines typed before the server says
+ * {@code * welcome} wait (at most {@link #JOIN_WAIT}, for servers that never say it, like the original one).
  *
- * <p>stdin is read on the main thread and handed to the loop with {@link Reactor#execute}: the endpoint belongs to
- * the loop thread.
+ * <p>stdin is read on the main thread and handed to the loop with {@link Reactor#execute}: the endpoint and the
+ * join state belong to the loop thread.
  */
 @Command(name = "udp-client", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Chat over UDP: stdin lines go to the server as datagrams, relayed datagrams go to stdout.")
 final class UdpClientMain implements Callable<Integer> {
+    /** Longest wait for {@code * welcome} before lines go out anyway. */
+    static final Duration JOIN_WAIT = Duration.ofSeconds(1);
+    /** The first datagram's size: a validating server challenges only datagrams at least this large. */
+    static final int HELLO_BYTES = 64;
+    private static final String VALIDATE = "* validate ";
+    private static final String WELCOME = "* welcome";
+
     @Mixin
     ServerAddress address;
+
+    /** Loop thread only. */
+    private boolean joined;
+    private final List<String> waiting = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -31,26 +48,64 @@ final class UdpClientMain implements Callable<Integer> {
             UdpEndpoint endpoint = UdpEndpoint.builder(reactor)
                     .bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
                             ? server.getAddress() : new InetSocketAddress(0).getAddress(), 0))
-                    .handler((ep, sender, data) -> {
-                        System.out.println(StandardCharsets.UTF_8.decode(data));
-                        System.out.flush();
-                    })
+                    .handler((ep, sender, data) -> received(ep, server, sender, data))
                     .start();
             reactor.start();
-            send(reactor, endpoint, server, ""); // an empty datagram registers us without saying anything
+            reactor.execute(() -> {
+                send(endpoint, server, "/hello" + " ".repeat(HELLO_BYTES - 6));
+                reactor.schedule(JOIN_WAIT, () -> ready(endpoint, server));
+            });
             BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
             while ((line = stdin.readLine()) != null && !line.equals("/quit") && !line.equals("/sair")) {
-                send(reactor, endpoint, server, line);
+                String text = line;
+                reactor.execute(() -> say(endpoint, server, text));
             }
-            send(reactor, endpoint, server, "/quit");
-            reactor.call(() -> null); // the /quit has been handed to the kernel
+            // Lines still waiting for the join go first, then the /quit.
+            reactor.call(() -> {
+                ready(endpoint, server);
+                send(endpoint, server, "/quit");
+                return null;
+            });
         }
         return 0;
     }
 
-    private static void send(Reactor reactor, UdpEndpoint endpoint, InetSocketAddress server, String text) {
-        ByteBuffer datagram = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        reactor.execute(() -> endpoint.send(server, datagram));
+    private void received(UdpEndpoint endpoint, InetSocketAddress server, InetSocketAddress sender, ByteBuffer data) {
+        String text = StandardCharsets.UTF_8.decode(data).toString();
+        if (sender.equals(server)) {
+            if (text.startsWith(VALIDATE)) {
+                send(endpoint, server, "/join " + text.substring(VALIDATE.length()).strip());
+                return;
+            }
+            if (text.equals(WELCOME)) {
+                ready(endpoint, server);
+                return;
+            }
+        }
+        System.out.println(text);
+        System.out.flush();
+    }
+
+    private void say(UdpEndpoint endpoint, InetSocketAddress server, String text) {
+        if (joined) {
+            send(endpoint, server, text);
+        } else {
+            waiting.add(text);
+        }
+    }
+
+    private void ready(UdpEndpoint endpoint, InetSocketAddress server) {
+        if (!joined) {
+            joined = true;
+            for (String text : waiting) {
+                send(endpoint, server, text);
+            }
+            waiting.clear();
+        }
+    }
+
+    private static void send(UdpEndpoint endpoint, InetSocketAddress server, String text) {
+        endpoint.send(server, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -63,7 +63,7 @@ class ChatEndToEndTest {
                 assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Tudo, e com você?");
 
                 try (JarProcess u = JarProcess.start("udp-client", "--port", udpPort)) {
-                    // udp-client registers with an empty datagram: a join notice and nothing else.
+                    // udp-client registers with a padded /hello: a join notice and nothing else.
                     String uPeer = joined(watcher);
                     a.awaitLine("* " + uPeer + " joined");
                     b.awaitLine("* " + uPeer + " joined");
@@ -103,6 +103,37 @@ class ChatEndToEndTest {
                 }
             }
         }
+    }
+
+    @Test
+    void udpClientAnswersTheChallengeOfAValidatingServerAndPrintsNothingExtra() throws Exception {
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0",
+                "--udp-join", "validated")) {
+            Matcher ready = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(ready.matches()).as(server.describe()).isTrue();
+            try (Socket watcherSocket = new Socket()) {
+                watcherSocket.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(ready.group(2))), 5000);
+                watcherSocket.setSoTimeout((int) JarProcess.ARRIVES.toMillis());
+                BufferedReader watcher = new BufferedReader(new InputStreamReader(watcherSocket.getInputStream(),
+                        StandardCharsets.UTF_8));
+                try (JarProcess u = JarProcess.start("udp-client", "--port", ready.group(4))) {
+                    u.sendLine("typed before the handshake finished"); // waits for * welcome, then goes out
+                    String uPeer = joined(watcher);
+                    assertThat(watcher.readLine()).isEqualTo("[" + uPeer + "] typed before the handshake finished");
+                    write(watcherSocket, "hello from TCP\n");
+                    u.awaitLine("[" + ready.group(1) + ":" + watcherSocket.getLocalPort() + "] hello from TCP");
+                    u.closeStdin();
+                    assertThat(u.awaitExit()).as(u.describe()).isZero();
+                    assertThat(watcher.readLine()).isEqualTo("* " + uPeer + " left");
+                    assertThat(u.stdout()).as("only the relayed line").hasSize(1);
+                }
+            }
+        }
+    }
+
+    private static void write(Socket socket, String text) throws Exception {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
     }
 
     @Test

@@ -44,6 +44,14 @@ class CommandLineTest {
     }
 
     @Test
+    void badUdpProtectionFlagsAreUsageErrors() throws Exception {
+        assertUsageError("--udp-join", "server", "--udp-join", "maybe", "--tcp-port", "0", "--udp-port", "0");
+        assertUsageError("--udp-budgets", "server", "--udp-budgets", "yes", "--tcp-port", "0", "--udp-port", "0");
+        assertUsageError("--udp-max-members-per-ip", "server", "--udp-max-members-per-ip", "-1", "--tcp-port", "0",
+                "--udp-port", "0");
+    }
+
+    @Test
     void clientsCheckTheirPortToo() throws Exception {
         assertUsageError("--port", "tcp-client", "--port", "70000");
         assertUsageError("--port", "udp-client", "--port", "-1");

@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +40,11 @@ import java.util.concurrent.TimeUnit;
  * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
  * are announced as {@code * <ip>:<port> joined|left}; {@code /quit} or {@code /sair} flushes and closes; a longer
  * line gets {@code ! error: line longer than 65536 bytes} and a close. UDP: {@code ping} is answered {@code ping};
- * an LWP1 probe is echoed byte for byte; other datagrams are ignored (the UDP chat room is not part of this peer).
+ * an LWP1 probe is echoed byte for byte; any other datagram from a new address makes it a member of the same room
+ * (open join, as loopwire on loopback), its text (one trailing newline dropped; empty says nothing) goes to every
+ * other member as {@code [<ip>:<port>] <text>} (without the newline for UDP recipients), {@code /quit} or
+ * {@code /sair} leaves. Not in this peer: UDP idle expiry, the member cap, validated joins and budgets (benchmark
+ * traffic never needs them). The datagram socket asks a 4 MiB SO_RCVBUF.
  *
  * <p>Hot path: the relayed line is encoded once into a pooled direct buffer (Netty 4.2's default allocator) and
  * each recipient gets a {@code retainedDuplicate()} written with the channel's void promise. Flushes are
@@ -121,10 +126,14 @@ public final class NettyRelayServer implements AutoCloseable {
                         }
                     });
             Channel tcp = server.bind(tcpBind).sync().channel();
+            // The datagram channel lives on the first loop, with that loop's part of the room.
+            EventLoop udpLoop = all.get(0).loop;
+            Room udpPart = all.get(0);
             Channel udp = new Bootstrap()
-                    .group(group)
+                    .group(udpLoop)
                     .channel(transport.datagramChannel())
-                    .handler(new PingEcho())
+                    .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                    .handler(new UdpRoom(udpPart))
                     .bind(udpBind).sync().channel();
             return new NettyRelayServer(group, tcp, udp);
         } catch (InterruptedException | RuntimeException e) {
@@ -181,7 +190,7 @@ public final class NettyRelayServer implements AutoCloseable {
         private final ArrayList<ByteBuf> forward = new ArrayList<>();
         private final Runnable flushDirty = this::flushDirty;
         /** Copied on join/leave, so a broadcast iterates a stable array even if a recipient closes meanwhile. */
-        private Member[] members = new Member[0];
+        private Recipient[] members = new Recipient[0];
         private ArrayList<Member> dirty = new ArrayList<>();
         private ArrayList<Member> flushing = new ArrayList<>();
         private boolean flushScheduled;
@@ -191,18 +200,18 @@ public final class NettyRelayServer implements AutoCloseable {
             this.parts = parts;
         }
 
-        void join(Member m) {
+        void join(Recipient m) {
             broadcast(m, notice(m, " joined\n"));
-            Member[] next = Arrays.copyOf(members, members.length + 1);
+            Recipient[] next = Arrays.copyOf(members, members.length + 1);
             next[members.length] = m;
             members = next;
         }
 
-        void leave(Member m) {
-            Member[] current = members;
+        void leave(Recipient m) {
+            Recipient[] current = members;
             for (int i = 0; i < current.length; i++) {
                 if (current[i] == m) {
-                    Member[] next = new Member[current.length - 1];
+                    Recipient[] next = new Recipient[current.length - 1];
                     System.arraycopy(current, 0, next, 0, i);
                     System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                     members = next;
@@ -212,12 +221,12 @@ public final class NettyRelayServer implements AutoCloseable {
             }
         }
 
-        private ByteBuf notice(Member m, String what) {
-            return Unpooled.copiedBuffer("* " + m.name + what, StandardCharsets.UTF_8);
+        private ByteBuf notice(Recipient m, String what) {
+            return Unpooled.copiedBuffer("* " + m.name() + what, StandardCharsets.UTF_8);
         }
 
         /** Sends {@code msg} to every member but {@code from}, here and on the other loops; takes ownership. */
-        void broadcast(Member from, ByteBuf msg) {
+        void broadcast(Recipient from, ByteBuf msg) {
             if (parts.size() > 1) {
                 forward.add(msg.retain());
                 scheduleFlush();
@@ -232,10 +241,10 @@ public final class NettyRelayServer implements AutoCloseable {
             }
         }
 
-        private void deliver(Member from, ByteBuf msg) {
+        private void deliver(Recipient from, ByteBuf msg) {
             assert loop.inEventLoop();
             try {
-                for (Member m : members) {
+                for (Recipient m : members) {
                     if (m != from) {
                         m.send(msg.retainedDuplicate());
                     }
@@ -294,8 +303,16 @@ public final class NettyRelayServer implements AutoCloseable {
         }
     }
 
+    /** A member of the room, over TCP or UDP. */
+    private interface Recipient {
+        String name();
+
+        /** Queues {@code msg} (a line ending in {@code '\n'}) for this member; takes ownership. */
+        void send(ByteBuf msg);
+    }
+
     /** One TCP member: its pipeline's last handler. */
-    private static final class Member extends ChannelInboundHandlerAdapter {
+    private static final class Member extends ChannelInboundHandlerAdapter implements Recipient {
         private final Room room;
         private Channel channel;
         private String name;
@@ -347,7 +364,13 @@ public final class NettyRelayServer implements AutoCloseable {
             }
         }
 
-        void send(ByteBuf msg) {
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void send(ByteBuf msg) {
             if (closing || !channel.isActive()) {
                 msg.release();
                 return;
@@ -389,9 +412,19 @@ public final class NettyRelayServer implements AutoCloseable {
         }
     }
 
-    /** UDP: {@code ping} answered, LWP1 probes echoed, replies flushed once per read batch. */
-    private static final class PingEcho extends ChannelInboundHandlerAdapter {
+    /**
+     * UDP: {@code ping} answered, LWP1 probes echoed, other datagrams the UDP side of the room. Replies and relayed
+     * datagrams are flushed once per read batch; datagrams relayed from TCP senders are flushed by the room's
+     * end-of-iteration task, like TCP recipients.
+     */
+    private static final class UdpRoom extends ChannelInboundHandlerAdapter {
+        private final Room room;
+        private final HashMap<InetSocketAddress, UdpMember> members = new HashMap<>();
         private boolean needsFlush;
+
+        UdpRoom(Room room) {
+            this.room = room;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -403,20 +436,46 @@ public final class NettyRelayServer implements AutoCloseable {
                 if (n >= 24 && c.getInt(i) == 0x4C575031) { // "LWP1"
                     ctx.write(new DatagramPacket(c.retain(), packet.sender()), ctx.voidPromise());
                     needsFlush = true;
-                } else if (isPing(c, i, n)) {
+                    return;
+                }
+                if (n > 0 && c.getByte(i + n - 1) == '\n') {
+                    n--;
+                    if (n > 0 && c.getByte(i + n - 1) == '\r') {
+                        n--;
+                    }
+                }
+                if (n == 4 && c.getInt(i) == 0x70696E67) { // "ping"
                     ctx.write(new DatagramPacket(PING.duplicate(), packet.sender()), ctx.voidPromise());
                     needsFlush = true;
+                    return;
+                }
+                UdpMember member = members.get(packet.sender());
+                if (n == 5 && isQuit(c, i)) {
+                    if (member != null) {
+                        members.remove(packet.sender());
+                        room.leave(member);
+                    }
+                    return;
+                }
+                if (member == null) {
+                    member = new UdpMember(ctx, packet.sender(), this);
+                    members.put(packet.sender(), member);
+                    room.join(member);
+                }
+                if (n > 0) {
+                    ByteBuf out = ctx.alloc().directBuffer(member.prefix.length + n + 1);
+                    out.writeBytes(member.prefix).writeBytes(c, i, n).writeByte('\n');
+                    room.broadcast(member, out);
                 }
             } finally {
                 packet.release();
             }
         }
 
-        private static boolean isPing(ByteBuf c, int i, int n) {
-            if (n == 6 && c.getByte(i + 4) == '\r' && c.getByte(i + 5) == '\n' || n == 5 && c.getByte(i + 4) == '\n') {
-                n = 4;
-            }
-            return n == 4 && c.getInt(i) == 0x70696E67; // "ping"
+        private static boolean isQuit(ByteBuf b, int i) {
+            return b.getByte(i) == '/' && ((b.getByte(i + 1) == 'q' && b.getByte(i + 2) == 'u'
+                    && b.getByte(i + 3) == 'i' && b.getByte(i + 4) == 't') || (b.getByte(i + 1) == 's'
+                    && b.getByte(i + 2) == 'a' && b.getByte(i + 3) == 'i' && b.getByte(i + 4) == 'r'));
         }
 
         @Override
@@ -432,6 +491,44 @@ public final class NettyRelayServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // One bad datagram (e.g. ICMP port unreachable surfacing as an error) must not end the UDP service.
             log.debug("udp error: {}", cause.toString());
+        }
+    }
+
+    /** A UDP member: each relayed line goes out as one datagram without its newline. */
+    private static final class UdpMember implements Recipient {
+        private final ChannelHandlerContext ctx;
+        private final InetSocketAddress address;
+        private final UdpRoom udp;
+        private final String name;
+        final byte[] prefix;
+
+        UdpMember(ChannelHandlerContext ctx, InetSocketAddress address, UdpRoom udp) {
+            this.ctx = ctx;
+            this.address = address;
+            this.udp = udp;
+            this.name = Cli.hostPort(address);
+            this.prefix = ("[" + name + "] ").getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void send(ByteBuf msg) {
+            msg.writerIndex(msg.writerIndex() - 1); // the datagram is the message: no '\n'
+            ctx.write(new DatagramPacket(msg, address), ctx.voidPromise());
+            if (!udp.needsFlush) {
+                udp.needsFlush = true;
+                // Inside a datagram read, channelReadComplete flushes; from a TCP read, flush after this iteration.
+                ctx.channel().eventLoop().execute(() -> {
+                    if (udp.needsFlush) {
+                        udp.needsFlush = false;
+                        ctx.flush();
+                    }
+                });
+            }
         }
     }
 }

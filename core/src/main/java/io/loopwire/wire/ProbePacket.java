@@ -1,4 +1,4 @@
-package io.loopwire.probe;
+package io.loopwire.wire;
 
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;

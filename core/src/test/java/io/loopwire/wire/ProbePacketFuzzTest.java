@@ -1,4 +1,4 @@
-package io.loopwire.probe;
+package io.loopwire.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
