@@ -31,9 +31,15 @@ import org.slf4j.LoggerFactory;
  * One thread, one {@link Selector}: the loop every loopwire channel runs on.
  *
  * <p>A turn of the loop selects ready channels (blocking until the next timer deadline when there is nothing to do),
- * calls each ready channel's {@link IoHandler}, fires due timers, runs a bounded batch of tasks handed over with
- * {@link #execute}, then runs the {@link EndOfTurn} work queued during the turn (connections flush there, once per
- * turn, whatever they queued).
+ * calls each ready channel's {@link IoHandler}, then each {@link Revisit} asked for in the previous turn (a connection
+ * that left input for later), fires due timers, runs a bounded batch of tasks handed over with {@link #execute}, then
+ * runs the {@link EndOfTurn} work queued before end-of-turn began (connections flush there, once per turn, whatever
+ * they queued). Work queued while end-of-turn runs waits for the next turn, and while any work waits the next select
+ * does not block: every phase of a turn is bounded, so timers and other channels always get their turn.
+ *
+ * <p>A fatal error (one that escapes the loop itself, or a {@link VirtualMachineError} such as
+ * {@link OutOfMemoryError} thrown by a handler, timer or task) stops the loop: channels are closed, {@link #run()}
+ * throws {@link ReactorFailedException}, and {@link #failure()} names the cause, so a process can exit non-zero.
  *
  * @implNote {@link #execute}, {@link #schedule}, {@link #scheduleAtFixedRate}, {@link #inLoop}, {@link #start},
  *     {@link #close} and {@link #awaitTermination} are thread-safe. Everything else, and every channel registered
@@ -61,6 +67,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
     private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
     private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
+    private ArrayList<Revisit> revisits = new ArrayList<>();
+    private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     /** Linux's IOV_MAX: the most buffers one gathering write takes. */
     private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
@@ -70,6 +78,7 @@ public final class Reactor implements Executor, AutoCloseable {
 
     private volatile State state = State.NEW;
     private volatile Thread thread;
+    private volatile Throwable failure;
     private long timerSequence;
     private int cancelledTimers;
     private Duration grace = DEFAULT_GRACE;
@@ -101,10 +110,26 @@ public final class Reactor implements Executor, AutoCloseable {
         return this;
     }
 
-    /** Runs the loop on the calling thread until {@link #close()} has finished. */
+    /**
+     * Runs the loop on the calling thread until {@link #close()} has finished.
+     *
+     * @throws ReactorFailedException if the loop stopped on a fatal error (its cause), not on {@link #close()}
+     */
     public void run() {
         claim(Thread.currentThread());
         loop();
+        Throwable cause = failure;
+        if (cause != null) {
+            throw new ReactorFailedException(name, cause);
+        }
+    }
+
+    /**
+     * The fatal error that stopped the loop, or null while it runs and after a clean {@link #close()}. Thread-safe;
+     * read it after {@link #awaitTermination} when the loop runs on its own thread.
+     */
+    public Throwable failure() {
+        return failure;
     }
 
     private synchronized void claim(Thread loopThread) {
@@ -121,6 +146,7 @@ public final class Reactor implements Executor, AutoCloseable {
                 turn();
             }
         } catch (Throwable t) {
+            failure = t;
             log.error("reactor {} stopped by an unexpected error", name, t);
         } finally {
             closeAllChannels();
@@ -252,10 +278,23 @@ public final class Reactor implements Executor, AutoCloseable {
         return channel.register(selector, ops, handler);
     }
 
-    /** Queues {@code work} to run once at the end of the current turn. Loop thread only. */
+    /**
+     * Queues {@code work} to run once at the end of the current turn, or of the next turn when called while
+     * end-of-turn work runs (so end-of-turn work that queues more cannot hold the loop). Loop thread only.
+     */
     public void runAtEndOfTurn(EndOfTurn work) {
         assert inLoop() : "runAtEndOfTurn off the loop thread";
         endOfTurn.add(work);
+    }
+
+    /**
+     * Calls {@code revisit} once in the next turn, right after the ready channels, whether or not its channel is ready
+     * then; the next select does not block. For a channel that stopped at its share of a turn with input already read
+     * (the socket may have nothing more to make it ready). Loop thread only.
+     */
+    public void revisitNextTurn(Revisit revisit) {
+        assert inLoop() : "revisitNextTurn off the loop thread";
+        revisits.add(revisit);
     }
 
     /**
@@ -306,7 +345,7 @@ public final class Reactor implements Executor, AutoCloseable {
     private void turn() throws IOException {
         stats.turns++;
         long timeoutMillis = selectTimeoutMillis();
-        if (timeoutMillis == 0 || !tasks.isEmpty()) {
+        if (timeoutMillis == 0 || !tasks.isEmpty() || !revisits.isEmpty() || !endOfTurn.isEmpty()) {
             selector.selectNow(keyHandler);
         } else {
             awake.set(false);
@@ -318,6 +357,7 @@ public final class Reactor implements Executor, AutoCloseable {
             }
             awake.set(true);
         }
+        runRevisits();
         runTimers();
         runTasks();
         runEndOfTurn();
@@ -347,10 +387,33 @@ public final class Reactor implements Executor, AutoCloseable {
         }
         try {
             handler.onReady(key);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
         } catch (Throwable t) {
             stats.handlerErrors++;
             handler.fail(t);
         }
+    }
+
+    private void runRevisits() {
+        if (revisits.isEmpty()) {
+            return;
+        }
+        // Swap: a revisit that asks again (its share used up once more) lands in the fresh list, for the next turn.
+        ArrayList<Revisit> running = revisits;
+        revisits = revisitsRunning;
+        revisitsRunning = running;
+        for (int i = 0; i < running.size(); i++) {
+            try {
+                running.get(i).onRevisit();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.handlerErrors++;
+                log.warn("revisit failed on reactor {}", name, t);
+            }
+        }
+        running.clear();
     }
 
     private void runTimers() {
@@ -395,6 +458,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private void runSafely(Runnable task) {
         try {
             task.run();
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
         } catch (Throwable t) {
             stats.taskErrors++;
             log.warn("task failed on reactor {}", name, t);
@@ -402,23 +467,25 @@ public final class Reactor implements Executor, AutoCloseable {
     }
 
     private void runEndOfTurn() {
-        // End-of-turn work may queue more (a flush that makes a handler send): run those in the next turn.
-        while (!endOfTurn.isEmpty()) {
-            for (int i = 0; i < endOfTurn.size(); i++) {
-                endOfTurnRunning.add(endOfTurn.get(i)); // not addAll: it copies through a new array every turn
-            }
-            endOfTurn.clear();
-            for (int i = 0; i < endOfTurnRunning.size(); i++) {
-                EndOfTurn work = endOfTurnRunning.get(i);
-                try {
-                    work.onEndOfTurn();
-                } catch (Throwable t) {
-                    stats.taskErrors++;
-                    log.warn("end-of-turn work failed on reactor {}", name, t);
-                }
-            }
-            endOfTurnRunning.clear();
+        // One pass over what the turn queued. End-of-turn work may queue more (a flush that drains a queue tells a
+        // handler it may send again, and it refills): that runs at the end of the next turn, after select and timers,
+        // so a handler that refills on every drain cannot keep the loop in this phase.
+        for (int i = 0; i < endOfTurn.size(); i++) {
+            endOfTurnRunning.add(endOfTurn.get(i)); // not addAll: it copies through a new array every turn
         }
+        endOfTurn.clear();
+        for (int i = 0; i < endOfTurnRunning.size(); i++) {
+            EndOfTurn work = endOfTurnRunning.get(i);
+            try {
+                work.onEndOfTurn();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.taskErrors++;
+                log.warn("end-of-turn work failed on reactor {}", name, t);
+            }
+        }
+        endOfTurnRunning.clear();
     }
 
     /**

@@ -39,7 +39,13 @@ public final class Poll {
 
     /** Polls a condition evaluated on the reactor thread (loop-owned state such as stats). */
     public static void onLoopUntil(Reactor reactor, Callable<Boolean> condition, String what) throws Exception {
-        until(() -> reactor.call(condition), what);
+        onLoopUntil(PATIENCE, reactor, condition, what);
+    }
+
+    /** {@link #onLoopUntil(Reactor, Callable, String)} with its own timeout. */
+    public static void onLoopUntil(Duration timeout, Reactor reactor, Callable<Boolean> condition, String what)
+            throws Exception {
+        until(timeout, () -> reactor.call(condition), what);
     }
 
     /** Awaits {@code latch} for at most {@link #PATIENCE}; fails naming {@code what} otherwise. */

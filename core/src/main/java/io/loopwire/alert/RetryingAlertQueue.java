@@ -239,15 +239,16 @@ final class RetryingAlertQueue {
                 }
                 return;
             } catch (AlertDelivery.Failure f) {
+                // Logged before counted: whoever waits for the count then finds the line.
                 if (f.permanent()) {
-                    failed.incrementAndGet();
                     logPermanent(f, alert);
+                    failed.incrementAndGet();
                     return;
                 }
                 if (attempt > maxRetries) {
-                    failed.incrementAndGet();
                     log.error("alert to {} failed {} times, giving up: {}; alert: {}", destination, attempt,
                             f.getMessage(), alert.subject());
+                    failed.incrementAndGet();
                     return;
                 }
                 log.warn("alert to {} failed (attempt {} of {}, after {} ms): {}; retrying in {} ms", destination,

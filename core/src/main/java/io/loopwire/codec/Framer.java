@@ -27,7 +27,8 @@ public interface Framer {
      * <p>For each frame, {@code in}'s position and limit are set to the frame's payload for the duration of
      * {@link FrameSink#onFrame}; the sink may read (move the position) but must not keep the buffer. On return,
      * {@code in}'s limit is restored and its position is at the first byte of the first unfinished frame (equal to
-     * the limit when everything was consumed).
+     * the limit when everything was consumed). Before each frame it asks {@link FrameSink#acceptsMore()}; on
+     * {@code false} it returns with the position at that frame, which counts as unfinished.
      *
      * @throws FrameTooLongException as soon as the bytes seen prove that a frame exceeds {@link #maxFrameBytes()},
      *     whether the frame is complete or not; frames before it have been delivered, {@code in}'s limit is restored

@@ -73,7 +73,7 @@ public final class LengthPrefixFramer implements Framer {
                 throw new FrameTooLongException("frame", maxFrameBytes);
             }
             int payload = start + prefixBytes;
-            if (limit - payload < length) {
+            if (limit - payload < length || !sink.acceptsMore()) {
                 break;
             }
             Frames.deliver(in, payload, payload + length, limit, sink);

@@ -66,6 +66,10 @@ public final class LineFramer implements Framer {
             if (in.get(i) != LF) {
                 continue;
             }
+            if (!sink.acceptsMore()) {
+                in.position(start);
+                return; // the rest, this complete line included, waits for the sink's next turn
+            }
             int end = i;
             if (end > start && in.get(end - 1) == CR) {
                 end--;

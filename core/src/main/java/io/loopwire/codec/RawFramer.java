@@ -43,6 +43,10 @@ public final class RawFramer implements Framer {
         final int limit = in.limit();
         int start = in.position();
         while (start < limit) {
+            if (!sink.acceptsMore()) {
+                in.position(start);
+                return;
+            }
             int end = start + Math.min(limit - start, maxFrameBytes);
             Frames.deliver(in, start, end, limit, sink);
             start = end;

@@ -99,6 +99,7 @@ public final class ChatServer implements AutoCloseable {
         private int udpPort = 12345;
         private Framing framing = Framing.LINE;
         private int maxFrameBytes = TcpServer.DEFAULT_MAX_FRAME_BYTES;
+        private long carryBudgetBytes = TcpServer.DEFAULT_CARRY_BUDGET_BYTES;
         private long maxOutboundBytes = TcpServer.DEFAULT_MAX_OUTBOUND_BYTES;
         private Duration tcpIdleTimeout = Duration.ZERO;
         private Duration udpIdleTimeout = UdpRelay.DEFAULT_IDLE_TIMEOUT;
@@ -150,6 +151,18 @@ public final class ChatServer implements AutoCloseable {
         /** Bytes queued per TCP member at most before it is disconnected as too slow; default 1 MiB. */
         public Builder maxOutboundBytes(long bytes) {
             this.maxOutboundBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of unfinished input all TCP members may hold together; over it the largest holders are closed first.
+         * Default {@link io.loopwire.tcp.ConnectionOptions#DEFAULT_CARRY_BUDGET_BYTES} (64 MiB).
+         */
+        public Builder carryBudgetBytes(long bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("carryBudgetBytes must be at least 65536, was " + bytes);
+            }
+            this.carryBudgetBytes = bytes;
             return this;
         }
 
@@ -250,6 +263,7 @@ public final class ChatServer implements AutoCloseable {
                     .bind(new InetSocketAddress(bindAddress, tcpPort))
                     .framer(framer)
                     .maxOutboundBytes(maxOutboundBytes)
+                    .carryBudgetBytes(carryBudgetBytes)
                     .idleTimeout(tcpIdleTimeout)
                     .reusePort(reusePort)
                     .handler(new TcpRelay(tcpRoom, maxOutboundBytes))

@@ -16,6 +16,11 @@ public enum CloseReason {
     HANDLER_ERROR,
     /** Nothing was read from the peer for longer than the idle timeout. */
     IDLE_TIMEOUT,
+    /**
+     * The connections together held more carried input than their budget, and this one held the most; see
+     * {@link ConnectionOptions#carryBudgetBytes}.
+     */
+    MEMORY_BUDGET,
     /** The reactor closed. */
     SHUTDOWN
 }

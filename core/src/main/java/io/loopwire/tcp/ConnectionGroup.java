@@ -35,6 +35,12 @@ final class ConnectionGroup {
     final int receiveBufferBytes;
     final TcpStats stats = new TcpStats();
     final SlotPool slotPool = new SlotPool();
+    final CarryBuffers carryBuffers = new CarryBuffers(stats);
+    final int maxFramesPerTurn;
+    final int maxReadsPerTurn;
+    final long carryBudgetBytes;
+    /** The most a carry buffer holds: an unfinished frame plus one read left for the next turn. */
+    final int maxCarryBytes;
 
     /** How often queue storage borrowed by connections that went quiet is given back. */
     private static final Duration TRIM_EVERY = Duration.ofSeconds(1);
@@ -58,6 +64,34 @@ final class ConnectionGroup {
         this.tcpNoDelay = options.tcpNoDelay;
         this.sendBufferBytes = options.sendBufferBytes;
         this.receiveBufferBytes = options.receiveBufferBytes;
+        this.maxFramesPerTurn = options.maxFramesPerTurn;
+        this.maxReadsPerTurn = options.maxReadsPerTurn;
+        this.carryBudgetBytes = options.carryBudgetBytes;
+        this.maxCarryBytes = (int) Math.min(Integer.MAX_VALUE - 8,
+                (long) framer.maxFrameBytes() + framer.maxOverheadBytes() + Reactor.READ_BUFFER_BYTES);
+    }
+
+    /**
+     * Called after a carry buffer grew: while the group holds more than its budget, closes the connection holding
+     * the most. Linear in the number of connections, but runs only when the budget is exceeded, which a
+     * well-behaved set of peers never does.
+     */
+    void enforceCarryBudget() {
+        while (carryBuffers.lentBytes() > carryBudgetBytes) {
+            TcpConnection largest = null;
+            for (TcpConnection c = first; c != null; c = c.next) {
+                if (largest == null || c.carriedCapacity() > largest.carriedCapacity()) {
+                    largest = c;
+                }
+            }
+            if (largest == null || largest.carriedCapacity() == 0) {
+                return;
+            }
+            log.warn("closing {}: connections hold {} bytes of unfinished input, over the carry budget of {}; "
+                    + "this one held the most ({} bytes)", largest.peer(), carryBuffers.lentBytes(),
+                    carryBudgetBytes, largest.carriedCapacity());
+            largest.close(CloseReason.MEMORY_BUDGET);
+        }
     }
 
     /** Starts the periodic work: queue trimming, and the idle sweep if an idle timeout is set. */

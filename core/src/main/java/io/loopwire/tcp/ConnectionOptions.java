@@ -16,6 +16,12 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     public static final int DEFAULT_MAX_FRAME_BYTES = 65536;
     public static final long DEFAULT_MAX_OUTBOUND_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /** Frames handed to the handler per connection per loop turn; the rest waits for the next turn. */
+    public static final int DEFAULT_MAX_FRAMES_PER_TURN = 1024;
+    /** Socket reads per connection per loop turn (each up to {@link Reactor#READ_BUFFER_BYTES}). */
+    public static final int DEFAULT_MAX_READS_PER_TURN = 16;
+    /** Bytes of unfinished (or not yet handed on) input all connections of a server may hold together. */
+    public static final long DEFAULT_CARRY_BUDGET_BYTES = 64L * 1024 * 1024;
 
     final Reactor reactor;
     TcpHandler handler;
@@ -27,6 +33,9 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     boolean tcpNoDelay = true;
     int sendBufferBytes;
     int receiveBufferBytes;
+    int maxFramesPerTurn = DEFAULT_MAX_FRAMES_PER_TURN;
+    int maxReadsPerTurn = DEFAULT_MAX_READS_PER_TURN;
+    long carryBudgetBytes = DEFAULT_CARRY_BUDGET_BYTES;
 
     ConnectionOptions(Reactor reactor) {
         this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -49,7 +58,12 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
         return self();
     }
 
-    /** Bytes queued per connection at most (default 1 MiB); what happens beyond is {@link #overflowPolicy}. */
+    /**
+     * Bytes a connection may leave unwritten at the end of a loop turn (default 1 MiB); what happens beyond is
+     * {@link #overflowPolicy}. It judges what the socket could not take, not what a turn queued: a peer whose last
+     * flush left nothing behind may be given more than this within one turn (a burst), and is judged once the turn's
+     * flush has run. A peer already behind is judged at each message.
+     */
     public B maxOutboundBytes(long bytes) {
         if (bytes < 1024) {
             throw new IllegalArgumentException("maxOutboundBytes must be at least 1024, was " + bytes);
@@ -97,6 +111,41 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     /** SO_RCVBUF of each connection in bytes; 0 (the default) keeps the system's (autotuned on Linux). */
     public B receiveBufferBytes(int bytes) {
         this.receiveBufferBytes = checkBufferSize("receiveBufferBytes", bytes);
+        return self();
+    }
+
+    /**
+     * Frames handed to the handler per connection per loop turn (default {@value #DEFAULT_MAX_FRAMES_PER_TURN}); a
+     * burst beyond it waits in the connection's carry buffer (and the kernel) for the next turns, so one sender costs
+     * the others at most this share of a turn.
+     */
+    public B maxFramesPerTurn(int frames) {
+        if (frames < 1) {
+            throw new IllegalArgumentException("maxFramesPerTurn must be at least 1, was " + frames);
+        }
+        this.maxFramesPerTurn = frames;
+        return self();
+    }
+
+    /** Socket reads per connection per loop turn (default {@value #DEFAULT_MAX_READS_PER_TURN}). */
+    public B maxReadsPerTurn(int reads) {
+        if (reads < 1 || reads > 1024) {
+            throw new IllegalArgumentException("maxReadsPerTurn must be in 1..1024, was " + reads);
+        }
+        this.maxReadsPerTurn = reads;
+        return self();
+    }
+
+    /**
+     * Bytes of carried input (unfinished frames, and frames left for the next turn) all connections of this server
+     * or client may hold together (default 64 MiB). Over it, the connections holding the most are closed first with
+     * {@link CloseReason#MEMORY_BUDGET} until the total fits again.
+     */
+    public B carryBudgetBytes(long bytes) {
+        if (bytes < 64 * 1024) {
+            throw new IllegalArgumentException("carryBudgetBytes must be at least 65536, was " + bytes);
+        }
+        this.carryBudgetBytes = bytes;
         return self();
     }
 

@@ -3,6 +3,7 @@ package io.loopwire.tcp;
 import io.loopwire.EndOfTurn;
 import io.loopwire.IoHandler;
 import io.loopwire.Reactor;
+import io.loopwire.Revisit;
 import io.loopwire.Timeout;
 import io.loopwire.codec.FrameSink;
 import io.loopwire.codec.FrameTooLongException;
@@ -21,16 +22,27 @@ import org.slf4j.LoggerFactory;
  * One accepted TCP connection: framed reads from the loop-shared buffer, and an outbound queue flushed once per loop
  * turn with a gathering write.
  *
- * <p>Only the bytes of an unfinished frame are kept between reads, so an idle connection holds no buffer. Messages
- * given to {@link #send} are queued by reference, not copied: one encoded message can be sent to many connections.
+ * <p>Fair share: per loop turn a connection hands at most {@code maxFramesPerTurn} frames to its handler and reads at
+ * most {@code maxReadsPerTurn} times; input already read beyond that waits in its carry buffer and the connection is
+ * revisited next turn, while unread input waits in the kernel (whose TCP window then slows the sender). One sender's
+ * burst so costs the others at most one share per turn.
+ *
+ * <p>Memory follows what the connection holds: the carry buffer (an unfinished frame, or input left for the next turn)
+ * is taken from the group when needed, grows by doubling, and goes back as soon as it empties, so an idle connection
+ * holds no buffer. All carry buffers of a group count against its carry budget. Messages given to {@link #send} are
+ * queued by reference, not copied: one encoded message can be sent to many connections.
+ *
+ * <p>Outbound limit: judged on what the socket could not take. A connection whose last flush left nothing behind
+ * takes whatever a turn queues for it (up to {@value #IN_TURN_LIMIT_FACTOR} times the limit, a bound on memory when
+ * many senders burst at once), and is judged after that turn's flush; one already behind is judged at each message.
  *
  * @implNote All methods must be called on the reactor thread.
  */
-public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
+public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn, Revisit {
     private static final Logger log = LoggerFactory.getLogger(TcpConnection.class);
 
-    /** Reads per wake-up at most, so one busy peer cannot starve the others. */
-    static final int MAX_READS_PER_WAKEUP = 16;
+    /** What a connection that keeps up may be given within one turn, as a multiple of the outbound limit. */
+    static final int IN_TURN_LIMIT_FACTOR = 8;
     /** Gathering writes per flush at most; the rest waits for {@code OP_WRITE}. */
     private static final int MAX_WRITES_PER_FLUSH = 16;
 
@@ -53,8 +65,16 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     private boolean outputShut;
     private Timeout closeTimer;
 
-    /** Unfinished frame bytes; null while there are none. */
+    /** Input read and not yet handed on (an unfinished frame, or frames beyond the turn's share); null if none. */
     private ByteBuffer carry;
+    /** How many leading carry bytes the framer has seen without finding a complete frame. */
+    private int carryScanned;
+    private boolean revisitScheduled;
+    /** The loop turn {@link #framesLeft} belongs to. */
+    private long shareTurn = -1;
+    private int framesLeft;
+    /** The last flush left bytes unwritten: the socket did not keep up. */
+    private boolean behind;
 
     private final OutboundQueue queue;
     private boolean flushScheduled;
@@ -148,7 +168,8 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         if (length == 0) {
             return true;
         }
-        if (queue.bytes() + length + OutboundQueue.ENTRY_OVERHEAD_BYTES > group.maxOutboundBytes) {
+        long after = queue.bytes() + length + OutboundQueue.ENTRY_OVERHEAD_BYTES;
+        if ((behind && after > group.maxOutboundBytes) || after > group.maxOutboundBytes * IN_TURN_LIMIT_FACTOR) {
             return overflow();
         }
         if (transientBytes && (interestOps & SelectionKey.OP_WRITE) != 0) {
@@ -208,7 +229,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             log.debug("closing {} failed", peer, e);
         }
         queue.clear();
-        carry = null;
+        releaseCarry();
         group.connectionClosed(this, reason);
     }
 
@@ -225,6 +246,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         }
         state = State.CLOSING;
         closeReason = reason;
+        releaseCarry(); // no more frames: what is left unread is discarded
         if (lastMessage != null && lastMessage.hasRemaining()) {
             queue.add(lastMessage, false);
         }
@@ -246,13 +268,43 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             flush();
         }
         if ((ready & SelectionKey.OP_READ) != 0 && state != State.CLOSED) {
-            read();
+            readInput();
         }
     }
 
-    private void read() {
+    /** Left input for this turn: carry on with it (and with the socket, if the share allows). */
+    @Override
+    public void onRevisit() {
+        revisitScheduled = false;
+        if (state == State.OPEN) {
+            readInput();
+        }
+    }
+
+    /** Hands on what the carry holds, then reads, within this turn's share. */
+    private void readInput() {
+        if (state == State.OPEN && carryHoldsUnscanned()) {
+            startShare();
+            try {
+                decodeCarry();
+            } catch (FrameTooLongException e) {
+                frameTooLong(e);
+                return;
+            }
+            if (state == State.OPEN && carryHoldsUnscanned()) {
+                shareUsed();
+                return;
+            }
+        }
         ByteBuffer buffer = reactor.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_WAKEUP; i++) {
+        for (int i = 0; i < group.maxReadsPerTurn; i++) {
+            if (state == State.OPEN) {
+                startShare();
+                if (framesLeft <= 0) {
+                    group.stats.turnSharesUsed++;
+                    return; // what the socket holds keeps it ready: select brings us back next turn
+                }
+            }
             buffer.clear();
             int n;
             try {
@@ -280,59 +332,162 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             try {
                 decode(buffer);
             } catch (FrameTooLongException e) {
-                handler.onFrameTooLong(this, e);
-                if (state == State.OPEN) {
-                    close(CloseReason.FRAME_TOO_LONG);
-                }
+                frameTooLong(e);
                 return;
             }
-            if (state != State.OPEN || n < buffer.capacity()) {
+            if (state != State.OPEN) {
+                return;
+            }
+            if (carryHoldsUnscanned()) {
+                shareUsed();
+                return;
+            }
+            if (n < buffer.capacity()) {
                 return; // a short read means the socket is drained; skip the read that would return 0
             }
         }
+        group.stats.turnSharesUsed++;
     }
 
-    /** Feeds the read bytes to the framer; only an unfinished frame's bytes are copied into {@link #carry}. */
+    private void frameTooLong(FrameTooLongException e) {
+        handler.onFrameTooLong(this, e);
+        if (state == State.OPEN) {
+            close(CloseReason.FRAME_TOO_LONG);
+        }
+    }
+
+    /** A new turn gives a new share of frames. */
+    private void startShare() {
+        long turn = reactor.stats().turns();
+        if (turn != shareTurn) {
+            shareTurn = turn;
+            framesLeft = group.maxFramesPerTurn;
+        }
+    }
+
+    /** The share is used with input in hand: come back next turn even if the socket has nothing more. */
+    private void shareUsed() {
+        group.stats.turnSharesUsed++;
+        if (!revisitScheduled) {
+            revisitScheduled = true;
+            reactor.revisitNextTurn(this);
+        }
+    }
+
+    private boolean carryHoldsUnscanned() {
+        return carry != null && carry.position() > carryScanned;
+    }
+
+    /** Offers the carry's bytes to the framer (those left by a used-up share, after any it has already seen). */
+    private void decodeCarry() throws FrameTooLongException {
+        carry.flip();
+        framer.decode(carry, carryScanned, this);
+        if (state != State.OPEN) {
+            return; // the handler closed the connection during a frame, which released the carry buffer
+        }
+        afterCarryDecoded();
+    }
+
+    private void afterCarryDecoded() throws FrameTooLongException {
+        // With share left the framer saw every byte and found no complete frame in what remains.
+        carryScanned = framesLeft > 0 ? carry.remaining() : 0;
+        carry.compact();
+        if (carry.position() == 0) {
+            releaseCarry();
+        } else if (carryScanned > framer.maxFrameBytes() + framer.maxOverheadBytes()) {
+            throw new FrameTooLongException("frame", framer.maxFrameBytes()); // no framer keeps more than this
+        }
+    }
+
+    /**
+     * Feeds one read to the framer. Without carried bytes the framer reads the shared buffer directly and only what
+     * it leaves is copied; with an unfinished frame carried, the read goes through the carry chunk by chunk (the
+     * carry grows only while one frame does not fit).
+     */
     private void decode(ByteBuffer input) throws FrameTooLongException {
         while (input.hasRemaining() && state == State.OPEN) {
-            if (carry == null || carry.position() == 0) {
+            if (carry == null) {
                 framer.decode(input, this);
                 if (input.hasRemaining() && state == State.OPEN) {
-                    stash(input);
+                    stash(input, framesLeft > 0);
                 }
                 return;
             }
-            int known = carry.position();
+            if (framesLeft <= 0) {
+                stash(input, false); // the share is used: keep the rest for the next turn
+                return;
+            }
+            if (!carry.hasRemaining()) {
+                if (carry.capacity() >= group.maxCarryBytes) {
+                    throw new FrameTooLongException("frame", framer.maxFrameBytes());
+                }
+                growCarry(carry.capacity() + 1);
+                if (state != State.OPEN) {
+                    return; // over the carry budget, and this connection held the most
+                }
+            }
             int take = Math.min(input.remaining(), carry.remaining());
             int inputLimit = input.limit();
             input.limit(input.position() + take);
             carry.put(input);
             input.limit(inputLimit);
-            carry.flip();
-            framer.decode(carry, known, this);
-            if (state == State.CLOSED) {
-                return; // the handler closed the connection during a frame, and close() released the carry buffer
-            }
-            carry.compact();
-            if (!carry.hasRemaining()) {
-                throw new FrameTooLongException("frame", framer.maxFrameBytes());
-            }
+            decodeCarry();
         }
     }
 
-    private void stash(ByteBuffer input) throws FrameTooLongException {
-        if (carry == null) {
-            carry = ByteBuffer.allocate(framer.maxFrameBytes() + framer.maxOverheadBytes());
-        }
-        if (input.remaining() > carry.remaining()) {
+    /**
+     * Copies what the framer left of {@code input} into the carry. {@code scanned}: the framer saw all of it (an
+     * unfinished frame), rather than stopping at the share.
+     */
+    private void stash(ByteBuffer input, boolean scanned) throws FrameTooLongException {
+        int length = input.remaining();
+        if (scanned && carry == null && length > framer.maxFrameBytes() + framer.maxOverheadBytes()) {
             throw new FrameTooLongException("frame", framer.maxFrameBytes());
         }
+        if (carry == null) {
+            carry = group.carryBuffers.take(length, group.maxCarryBytes);
+            carryScanned = 0;
+            group.enforceCarryBudget();
+        } else if (carry.remaining() < length) {
+            growCarry(carry.position() + length);
+        }
+        if (state != State.OPEN) {
+            return;
+        }
+        boolean wasEmpty = carry.position() == 0;
         carry.put(input);
+        if (wasEmpty) {
+            carryScanned = scanned ? carry.position() : 0;
+        } // else the bytes already there are still a prefix without a frame, and carryScanned still counts them
+    }
+
+    private void growCarry(int minBytes) {
+        carry = group.carryBuffers.grow(carry, minBytes, group.maxCarryBytes);
+        group.enforceCarryBudget();
+    }
+
+    private void releaseCarry() {
+        if (carry != null) {
+            group.carryBuffers.give(carry);
+            carry = null;
+            carryScanned = 0;
+        }
+    }
+
+    /** The carry buffer's capacity, what the carry budget counts for this connection. */
+    int carriedCapacity() {
+        return carry == null ? 0 : carry.capacity();
+    }
+
+    @Override
+    public boolean acceptsMore() {
+        return framesLeft > 0 && state == State.OPEN;
     }
 
     @Override
     public void onFrame(ByteBuffer frame) {
         if (state == State.OPEN) {
+            framesLeft--;
             group.stats.framesIn++;
             handler.onFrame(this, frame);
         }
@@ -343,7 +498,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
         // Stop reading: a half-closed socket stays readable forever and would spin the loop.
         setInterest(interestOps & ~SelectionKey.OP_READ);
         if (carry != null && carry.position() == 0) {
-            carry = null;
+            releaseCarry();
         }
         if (state == State.OPEN) {
             closeAfter(null, CloseReason.PEER_CLOSED);
@@ -375,6 +530,24 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             return;
         }
         flush();
+        if (state == State.OPEN && behind && queue.bytes() > group.maxOutboundBytes) {
+            // Judged here, after the turn's flush: only what the socket could not take counts against the limit.
+            outboundLimitAtEndOfTurn();
+        }
+    }
+
+    private void outboundLimitAtEndOfTurn() {
+        if (group.overflowPolicy == OverflowPolicy.DROP) {
+            return; // kept; every message for it is dropped until it catches up (it is behind)
+        }
+        try {
+            handler.onOutboundLimit(this);
+        } catch (RuntimeException e) {
+            log.warn("onOutboundLimit failed for {}", peer, e);
+        }
+        if (state == State.OPEN) {
+            close(CloseReason.OUTBOUND_LIMIT);
+        }
     }
 
     /** Writes as much of the queue as the socket takes, with gathering writes. */
@@ -407,10 +580,12 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
             }
         }
         if (!queue.isEmpty()) {
+            behind = true;
             queue.keepTransientBytes();
             setInterest(interestOps | SelectionKey.OP_WRITE);
             return;
         }
+        behind = false;
         setInterest(interestOps & ~SelectionKey.OP_WRITE);
         drained();
     }
@@ -480,7 +655,7 @@ public final class TcpConnection implements IoHandler, FrameSink, EndOfTurn {
     /** Reads and drops what the peer has sent; returns whether input is still arriving. */
     private boolean discardPendingInput() {
         ByteBuffer buffer = reactor.readBuffer();
-        for (int i = 0; i < MAX_READS_PER_WAKEUP; i++) {
+        for (int i = 0; i < group.maxReadsPerTurn; i++) {
             buffer.clear();
             try {
                 int n = channel.read(buffer);

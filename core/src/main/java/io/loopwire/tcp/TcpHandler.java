@@ -35,7 +35,8 @@ public interface TcpHandler {
     }
 
     /**
-     * A message would take the outbound queue over its limit under {@link OverflowPolicy#DISCONNECT}. The connection
+     * Under {@link OverflowPolicy#DISCONNECT}, the peer is over its outbound limit: after a turn's flush more than the
+     * limit was left unwritten, or a message would take the queue of a peer already behind over it. The connection
      * closes with {@link CloseReason#OUTBOUND_LIMIT} after this returns, unless the handler closed it already (for
      * instance with a farewell through {@link TcpConnection#closeAfter}).
      */

@@ -32,6 +32,7 @@ public final class TcpServer implements IoHandler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpServer.class);
 
     public static final int DEFAULT_MAX_FRAME_BYTES = ConnectionOptions.DEFAULT_MAX_FRAME_BYTES;
+    public static final long DEFAULT_CARRY_BUDGET_BYTES = ConnectionOptions.DEFAULT_CARRY_BUDGET_BYTES;
     public static final long DEFAULT_MAX_OUTBOUND_BYTES = ConnectionOptions.DEFAULT_MAX_OUTBOUND_BYTES;
     /** Accepts per wake-up at most, so a connection storm cannot starve established connections. */
     private static final int MAX_ACCEPTS_PER_WAKEUP = 64;

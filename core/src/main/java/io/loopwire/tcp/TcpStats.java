@@ -14,6 +14,8 @@ public final class TcpStats {
     long framesIn;
     long messagesOut;
     long messagesDropped;
+    long turnSharesUsed;
+    long carriedBytes;
     final long[] closedByReason = new long[CloseReason.values().length];
 
     /** Made by the owning server or client; users only read it. */
@@ -60,6 +62,19 @@ public final class TcpStats {
         return messagesDropped;
     }
 
+    /**
+     * Times a connection used its share of a loop turn (frames or reads) with input left, which then waited for the
+     * next turn.
+     */
+    public long turnSharesUsed() {
+        return turnSharesUsed;
+    }
+
+    /** Bytes of carry buffers the connections hold now (capacity; what the carry budget counts). */
+    public long carriedBytes() {
+        return carriedBytes;
+    }
+
     /** Connections closed for {@code reason}. */
     public long closed(CloseReason reason) {
         return closedByReason[reason.ordinal()];
@@ -70,7 +85,8 @@ public final class TcpStats {
         StringBuilder sb = new StringBuilder("TcpStats{accepted=").append(accepted).append(", open=").append(open)
                 .append(", bytesIn=").append(bytesIn).append(", bytesOut=").append(bytesOut)
                 .append(", framesIn=").append(framesIn).append(", messagesOut=").append(messagesOut)
-                .append(", dropped=").append(messagesDropped).append(", acceptErrors=").append(acceptErrors);
+                .append(", dropped=").append(messagesDropped).append(", acceptErrors=").append(acceptErrors)
+                .append(", turnSharesUsed=").append(turnSharesUsed).append(", carriedBytes=").append(carriedBytes);
         for (CloseReason r : CloseReason.values()) {
             if (closedByReason[r.ordinal()] > 0) {
                 sb.append(", ").append(r.name().toLowerCase()).append('=').append(closedByReason[r.ordinal()]);

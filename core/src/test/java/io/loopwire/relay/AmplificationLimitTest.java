@@ -77,7 +77,7 @@ class AmplificationLimitTest {
                     alice.send("a line of chat the strangers should never have seen, number " + i);
                 }
                 alice.send("ping");
-                ChatClients.awaitUntil(ChatClients.ARRIVES, "alice's lines to be relayed", () -> pingAnswered(chat));
+                Poll.until(ChatClients.ARRIVES, () -> pingAnswered(chat), "alice's lines to be relayed");
                 long[] received = drain(strangers);
                 int broken = 0;
                 for (int i = 0; i < strangerCount; i++) {

@@ -41,17 +41,6 @@ final class ChatClients {
         return address.getAddress().getHostAddress() + ':' + address.getPort();
     }
 
-    /** Polls {@code condition} until it holds or {@code timeout} passes (then fails with {@code what}). */
-    static void awaitUntil(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-    }
-
     /** A started reactor with a {@link ChatServer} on loopback port 0 (TCP and UDP), closed together. */
     static final class RunningServer implements AutoCloseable {
         final Reactor reactor;

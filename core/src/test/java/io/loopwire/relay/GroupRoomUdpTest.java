@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.UdpClient;
@@ -53,21 +54,16 @@ class GroupRoomUdpTest {
                 c.send("/quit"); // a no-op for a stranger: makes no member, relays nothing
                 c.send("joining");
                 int expected = udp.size();
-                ChatClients.awaitUntil(ChatClients.ARRIVES, "udp member " + expected,
-                        () -> udpMembers(group, servers, 0) + udpMembers(group, servers, 1) == expected);
+                Poll.until(ChatClients.ARRIVES,
+                        () -> udpMembers(group, servers, 0) + udpMembers(group, servers, 1) == expected,
+                        "udp member " + expected);
             }
             assertThat(udpMembers(group, servers, 0)).as("UDP members on loop 0").isPositive();
             assertThat(udpMembers(group, servers, 1)).as("UDP members on loop 1").isPositive();
 
             try (LineClient tcp = LineClient.connect(servers.get(0).tcpAddress())) {
-                ChatClients.awaitUntil(ChatClients.ARRIVES, "tcp member in", () -> {
-                    try {
-                        return group.get(0).call(() -> room.room(0).size())
-                                + group.get(1).call(() -> room.room(1).size()) == udp.size() + 1;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                Poll.until(ChatClients.ARRIVES, () -> group.get(0).call(() -> room.room(0).size())
+                        + group.get(1).call(() -> room.room(1).size()) == udp.size() + 1, "tcp member in");
                 tcp.sendLine("to all loops");
                 String expected = "[" + tcp.peer() + "] to all loops";
                 for (UdpClient c : udp) {

@@ -2,8 +2,10 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
+import io.loopwire.testkit.ExternalProcess;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +25,7 @@ class NetcatInteropTest {
 
     @BeforeAll
     static void needsNetcat() {
-        boolean present = ClientProcess.onPath("nc");
+        boolean present = ExternalProcess.onPath("nc");
         if (!present) {
             System.out.println("NetcatInteropTest skipped: nc (netcat) is not on PATH; "
                     + "install netcat-openbsd to run it");
@@ -31,8 +33,8 @@ class NetcatInteropTest {
         Assumptions.assumeTrue(present, "nc is not on PATH");
     }
 
-    private static ClientProcess nc(String name, InetSocketAddress server) throws Exception {
-        return ClientProcess.start(name, List.of("nc", server.getAddress().getHostAddress(),
+    private static ExternalProcess nc(String name, InetSocketAddress server) throws Exception {
+        return ExternalProcess.start(name, List.of("nc", server.getAddress().getHostAddress(),
                 String.valueOf(server.getPort())));
     }
 
@@ -45,10 +47,10 @@ class NetcatInteropTest {
     void twoNetcatClientsChatWithLineFraming() throws Exception {
         try (RunningServer chat = RunningServer.start(b -> b);
              LineClient watcher = LineClient.connect(chat.tcp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
-            try (ClientProcess a = nc("nc-a", chat.tcp())) {
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
+            try (ExternalProcess a = nc("nc-a", chat.tcp())) {
                 String aPeer = joined(watcher.readLine());
-                try (ClientProcess b = nc("nc-b", chat.tcp())) {
+                try (ExternalProcess b = nc("nc-b", chat.tcp())) {
                     String bPeer = joined(watcher.readLine());
                     a.awaitLine("* " + bPeer + " joined");
 
@@ -70,9 +72,9 @@ class NetcatInteropTest {
                     assertThat(watcher.readLine()).isEqualTo("* " + aPeer + " left");
                     b.awaitLine("* " + aPeer + " left");
 
-                    assertThat(a.output()).noneMatch(line -> line.startsWith("[" + aPeer + "]"));
-                    assertThat(b.output()).noneMatch(line -> line.startsWith("[" + bPeer + "]"));
-                    assertThat(b.output()).noneMatch(line -> line.contains("/quit"));
+                    assertThat(a.stdout()).noneMatch(line -> line.startsWith("[" + aPeer + "]"));
+                    assertThat(b.stdout()).noneMatch(line -> line.startsWith("[" + bPeer + "]"));
+                    assertThat(b.stdout()).noneMatch(line -> line.contains("/quit"));
                 }
                 // Killing nc b is a disconnect like any other.
                 assertThat(watcher.readLine()).endsWith(" left");

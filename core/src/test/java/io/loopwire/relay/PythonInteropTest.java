@@ -2,10 +2,12 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
 import io.loopwire.relay.ChatServer.Framing;
+import io.loopwire.testkit.ExternalProcess;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -29,19 +31,19 @@ class PythonInteropTest {
 
     @BeforeAll
     static void needsPython() {
-        boolean present = ClientProcess.runs(PYTHON, "--version");
+        boolean present = ExternalProcess.runs(PYTHON, "--version");
         if (!present) {
             System.out.println("PythonInteropTest skipped: '" + PYTHON + " --version' did not run");
         }
         Assumptions.assumeTrue(present, "python3 is not on PATH");
     }
 
-    private static ClientProcess python(String script, InetSocketAddress server, String... more) throws Exception {
+    private static ExternalProcess python(String script, InetSocketAddress server, String... more) throws Exception {
         Path path = Path.of(resource(script));
         List<String> command = new java.util.ArrayList<>(List.of(PYTHON, "-u", path.toString(),
                 server.getAddress().getHostAddress(), String.valueOf(server.getPort())));
         command.addAll(List.of(more));
-        return ClientProcess.start(script, command);
+        return ExternalProcess.start(script, command);
     }
 
     private static java.net.URI resource(String script) throws URISyntaxException {
@@ -58,11 +60,11 @@ class PythonInteropTest {
     void originalTcpClientsChatThroughRawFraming() throws Exception {
         try (RunningServer chat = RunningServer.start(b -> b.framing(Framing.RAW));
              LineClient watcher = LineClient.connect(chat.tcp());
-             ClientProcess a = python("tcp_client.py", chat.tcp())) {
+             ExternalProcess a = python("tcp_client.py", chat.tcp())) {
             a.awaitLine("Conectado ao servidor.");
             // The watcher's join notice says a is a member, and names it.
             String aPeer = joined(watcher.readLine());
-            try (ClientProcess b = python("tcp_client.py", chat.tcp())) {
+            try (ExternalProcess b = python("tcp_client.py", chat.tcp())) {
                 b.awaitLine("Conectado ao servidor.");
                 String bPeer = joined(watcher.readLine());
                 a.awaitLine("* " + bPeer + " joined");
@@ -88,8 +90,8 @@ class PythonInteropTest {
                 // Nobody ever got their own message back.
                 String aPrefix = "[" + aPeer + "]";
                 String bPrefix = "[" + bPeer + "]";
-                assertThat(a.output()).noneMatch(line -> line.startsWith(aPrefix));
-                assertThat(b.output()).noneMatch(line -> line.startsWith(bPrefix));
+                assertThat(a.stdout()).noneMatch(line -> line.startsWith(aPrefix));
+                assertThat(b.stdout()).noneMatch(line -> line.startsWith(bPrefix));
 
                 b.closeStdin();
                 assertThat(b.awaitExit(Duration.ofSeconds(10))).isZero();
@@ -101,20 +103,20 @@ class PythonInteropTest {
     @Test
     void originalUdpClientsChatWithEachOtherAndWithTcp() throws Exception {
         try (RunningServer chat = RunningServer.start(b -> b); LineClient watcher = LineClient.connect(chat.tcp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             chatOverUdp(chat, watcher);
         }
     }
 
     private void chatOverUdp(RunningServer chat, LineClient watcher) throws Exception {
-        try (ClientProcess a = python("udp_client.py", chat.udp())) {
+        try (ExternalProcess a = python("udp_client.py", chat.udp())) {
             String aPeer = "127.0.0.1:" + a.awaitLine("'bound <port>'", line -> line.startsWith("bound ")).substring(6);
             assertThat(aPeer).matches(PEER);
             assertThat(Integer.parseInt(aPeer.substring(10))).isBetween(8000, 9000);
             assertThat(watcher.readLine()).isEqualTo("* " + aPeer + " joined");
             assertThat(watcher.readLine()).isEqualTo("[" + aPeer + "] Novo participante no chat.");
 
-            try (ClientProcess b = python("udp_client.py", chat.udp())) {
+            try (ExternalProcess b = python("udp_client.py", chat.udp())) {
                 String bPeer = "127.0.0.1:" + b.awaitLine("'bound <port>'", l -> l.startsWith("bound ")).substring(6);
                 assertThat(watcher.readLine()).isEqualTo("* " + bPeer + " joined");
                 assertThat(watcher.readLine()).isEqualTo("[" + bPeer + "] Novo participante no chat.");
@@ -140,8 +142,8 @@ class PythonInteropTest {
 
                 String aPrefix = "[" + aPeer + "]";
                 String bPrefix = "[" + bPeer + "]";
-                assertThat(a.output()).noneMatch(line -> line.startsWith(aPrefix));
-                assertThat(b.output()).noneMatch(line -> line.startsWith(bPrefix));
+                assertThat(a.stdout()).noneMatch(line -> line.startsWith(aPrefix));
+                assertThat(b.stdout()).noneMatch(line -> line.startsWith(bPrefix));
             }
         }
     }
@@ -151,14 +153,14 @@ class PythonInteropTest {
         try (RunningServer chat = RunningServer.start(b -> b);
              LineClient watcher = LineClient.connect(chat.tcp());
              UdpClient member = new UdpClient(chat.udp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             member.send("member here");
             assertThat(watcher.readLine()).isEqualTo("* " + member.peer() + " joined");
             assertThat(watcher.readLine()).isEqualTo("[" + member.peer() + "] member here");
 
-            try (ClientProcess monitor = python("ping_probe.py", chat.udp(), "3")) {
-                assertThat(monitor.awaitExit(Duration.ofSeconds(15))).as("stdout %s", monitor.output()).isZero();
-                assertThat(monitor.output()).hasSize(3)
+            try (ExternalProcess monitor = python("ping_probe.py", chat.udp(), "3")) {
+                assertThat(monitor.awaitExit(Duration.ofSeconds(15))).as("stdout %s", monitor.stdout()).isZero();
+                assertThat(monitor.stdout()).hasSize(3)
                         .allMatch(line -> line.matches("reply=ping latency_ms=[0-9.]+ (Normal|Lenta|Muito Lenta)"));
             }
             // The pings reached nobody: the next messages each side sees are the markers.

@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
@@ -50,14 +51,8 @@ class RelayFanOutTest {
                     .tcpPort(first.tcpAddress().getPort()).udpPort(first.udpAddress().getPort()).start();
             group.start();
             fanOut(first.tcpAddress(), () -> {
-                ChatClients.awaitUntil(BUDGET, "all members in", () -> {
-                    try {
-                        return group.get(0).call(() -> room.room(0).size())
-                                + group.get(1).call(() -> room.room(1).size()) == CLIENTS;
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                Poll.until(BUDGET, () -> group.get(0).call(() -> room.room(0).size())
+                        + group.get(1).call(() -> room.room(1).size()) == CLIENTS, "all members in");
                 // Every join batch handed over: each loop has ended a turn since, then each has run what it got.
                 for (int round = 0; round < 2; round++) {
                     group.get(0).call(() -> null);
@@ -96,8 +91,8 @@ class RelayFanOutTest {
                 // Client i sees the joins of the clients after it: everyone is a member once all are seen. (Across
                 // loops, two members joining at the same moment may each see the other's join: at least that many.)
                 int allJoins = CLIENTS * (CLIENTS - 1) / 2;
-                ChatClients.awaitUntil(BUDGET, allJoins + " join notices",
-                        () -> joinsSeen.get() >= allJoins || !problems.isEmpty());
+                Poll.until(BUDGET, () -> joinsSeen.get() >= allJoins || !problems.isEmpty(),
+                        allJoins + " join notices");
                 assertThat(problems).isEmpty();
                 afterJoins.run();
 

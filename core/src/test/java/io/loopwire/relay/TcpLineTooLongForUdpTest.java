@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
@@ -22,7 +23,7 @@ class TcpLineTooLongForUdpTest {
         try (RunningServer chat = RunningServer.start(b -> b);
                 LineClient sender = LineClient.connect(chat.tcp()); LineClient reader = LineClient.connect(chat.tcp());
                 UdpClient udp = new UdpClient(chat.udp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "both TCP members", () -> chat.tcpRoomSize() == 2);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 2, "both TCP members");
             udp.send("");
             sender.skipUntil("* " + udp.peer() + " joined");
             reader.skipUntil("* " + udp.peer() + " joined");

@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import java.net.Socket;
@@ -147,7 +148,7 @@ class TcpRelayTest {
         }
     }
 
-    private void awaitRoomSize(int size) {
-        ChatClients.awaitUntil(ChatClients.ARRIVES, "the room to have " + size + " member(s)", () -> chat.tcpRoomSize() == size);
+    private void awaitRoomSize(int size) throws Exception {
+        Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == size, "the room to have " + size + " member(s)");
     }
 }

@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
@@ -18,7 +19,7 @@ class TcpUdpRoomTest {
         try (RunningServer chat = RunningServer.start(b -> b);
              LineClient tcp = LineClient.connect(chat.tcp());
              UdpClient udp = new UdpClient(chat.udp())) {
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the TCP member to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the TCP member to join");
 
             udp.send("hello from udp");
             assertThat(tcp.readLine()).isEqualTo("* " + udp.peer() + " joined");
@@ -47,7 +48,7 @@ class TcpUdpRoomTest {
              UdpClient udpB = new UdpClient(chat.udp())) {
             assertThat(tcpA.readLine()).isEqualTo("* " + tcpB.peer() + " joined");
             udpA.send("udp a here");
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "udp a to register", () -> chat.udpMembers() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.udpMembers() == 1, "udp a to register");
             udpB.send("udp b here");
             assertThat(udpA.receive()).isEqualTo("* " + udpB.peer() + " joined");
             assertThat(udpA.receive()).isEqualTo("[" + udpB.peer() + "] udp b here");

@@ -2,6 +2,7 @@ package io.loopwire.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.relay.ChatClients.UdpClient;
@@ -27,7 +28,7 @@ class UdpAddressValidationTest {
     void start() throws Exception {
         chat = RunningServer.start(b -> b.udpJoinMode(JoinMode.VALIDATED));
         watcher = LineClient.connect(chat.tcp());
-        ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+        Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
     }
 
     @AfterEach

@@ -43,7 +43,7 @@ class UdpChurnTest {
                 sources.add(source);
                 source.bind(new InetSocketAddress("127.0.0.1", 0));
             }
-            ChatClients.awaitUntil(ChatClients.ARRIVES, "the watcher to join", () -> chat.tcpRoomSize() == 1);
+            Poll.until(ChatClients.ARRIVES, () -> chat.tcpRoomSize() == 1, "the watcher to join");
             UdpRelay relay = chat.server.udpRelay();
             long start = System.nanoTime();
             long sentBefore = chat.reactor.call(() -> chat.server.udpEndpoint().stats().datagramsOut());

@@ -5,6 +5,7 @@ import static io.loopwire.reliability.Rig.mib;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.TcpServer;
@@ -69,8 +70,8 @@ class ConnectionFloodTest {
                     clients.add(SocketChannel.open(address));
                 }
                 long connectNanos = System.nanoTime() - t0;
-                Rig.await("all accepted", Duration.ofSeconds(30),
-                        Rig.loop(reactor, () -> server.stats().open() == CONCURRENT));
+                Poll.onLoopUntil(Duration.ofSeconds(30), reactor, () -> server.stats().open() == CONCURRENT,
+                        "all accepted");
                 // Every 25th connection proves it is served.
                 ByteBuffer reply = ByteBuffer.allocate(16);
                 for (int i = 0; i < CONCURRENT; i += 25) {
@@ -92,8 +93,8 @@ class ConnectionFloodTest {
                     }
                     clients.get(i).close();
                 }
-                Rig.await("all closed on the server", Duration.ofSeconds(30),
-                        Rig.loop(reactor, () -> server.stats().open() == 0));
+                Poll.onLoopUntil(Duration.ofSeconds(30), reactor, () -> server.stats().open() == 0,
+                        "all closed on the server");
                 long closeNanos = System.nanoTime() - t1;
                 int keysEnd = onLoop(reactor, reactor::registeredChannels);
                 long heapEnd = Rig.heapAfterGc();
@@ -119,7 +120,7 @@ class ConnectionFloodTest {
             ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
             InetSocketAddress address = server.tcpAddress();
             try (Rig.LineClient watcher = new Rig.LineClient(address)) {
-                Rig.await("watcher joined", Duration.ofSeconds(5), Rig.loop(reactor, () -> server.tcpRoom().size() == 1));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpRoom().size() == 1, "watcher joined");
                 int keysStart = onLoop(reactor, reactor::registeredChannels);
                 long heapStart = Rig.heapAfterGc();
                 AtomicLong joined = new AtomicLong();
@@ -190,10 +191,10 @@ class ConnectionFloodTest {
                     t.join(120_000);
                 }
                 long cycleNanos = System.nanoTime() - t0;
-                Rig.await("every cycle closed on the server", Duration.ofSeconds(30), Rig.loop(reactor,
-                        () -> server.tcpServer().stats().open() == 1));
+                Poll.onLoopUntil(Duration.ofSeconds(30), reactor, () -> server.tcpServer().stats().open() == 1,
+                        "every cycle closed on the server");
                 long accepted = onLoop(reactor, () -> server.tcpServer().stats().accepted()) - 1;
-                Rig.await("watcher saw every leave", Duration.ofSeconds(30), () -> left.get() == accepted);
+                Poll.until(Duration.ofSeconds(30), () -> left.get() == accepted, "watcher saw every leave");
                 int keysEnd = onLoop(reactor, reactor::registeredChannels);
                 long heapEnd = Rig.heapAfterGc();
                 String stats = onLoop(reactor, () -> server.tcpServer().stats().toString());

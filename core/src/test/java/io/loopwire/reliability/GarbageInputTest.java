@@ -6,6 +6,7 @@ import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.CloseReason;
@@ -83,8 +84,9 @@ class GarbageInputTest {
             writer.join(10_000);
             flooder.socket.shutdownOutput(); // a well-behaved end: the server waits for it, bounded by 2 s anyway
             assertThat(flooder.closedByServerWithin(Duration.ofSeconds(5))).as("flooder closed").isTrue();
-            Rig.await("flooder closed on the server", Duration.ofSeconds(5),
-                    Rig.loop(reactor, () -> server.tcpServer().stats().closed(CloseReason.FRAME_TOO_LONG) == 1));
+            Poll.onLoopUntil(Duration.ofSeconds(5), reactor,
+                    () -> server.tcpServer().stats().closed(CloseReason.FRAME_TOO_LONG) == 1,
+                    "flooder closed on the server");
             talker.send("still fine");
             List<String> seen = readUntil(observer, "[" + talker.peer() + "] still fine");
             assertThat(seen).noneMatch(l -> l.startsWith("[" + flooder.peer() + "]"));
@@ -200,7 +202,7 @@ class GarbageInputTest {
             trickling.set(false);
             measurer.join(5_000);
             int sentByPinger = sent.get();
-            Rig.await("pinger's lines relayed", Duration.ofSeconds(10), () -> count.get() >= sentByPinger);
+            Poll.until(Duration.ofSeconds(10), () -> count.get() >= sentByPinger, "pinger's lines relayed");
             int n = count.get();
             long p50 = Rig.quantile(latencies, n, 0.5);
             long p99 = Rig.quantile(latencies, n, 0.99);
@@ -237,8 +239,9 @@ class GarbageInputTest {
             String relayed = bigSeen.get(bigSeen.size() - 1);
             assertThat(relayed).isEqualTo("[" + bigPeer + "] " + "b".repeat(payload.length));
             // To the UDP listener the prefix makes it longer than any datagram: it is skipped for it, and counted.
-            Rig.await("oversized relay counted", Duration.ofSeconds(5), Rig.loop(reactor,
-                    () -> server.udpRoom().undeliverable() > undeliverableBefore));
+            Poll.onLoopUntil(Duration.ofSeconds(5), reactor,
+                    () -> server.udpRoom().undeliverable() > undeliverableBefore,
+                    "oversized relay counted");
             assertThat(onLoop(reactor, () -> server.udpEndpoint().stats().sendErrors())).isZero();
 
             byte[] tooBig = new byte[100 * 1024];
@@ -246,8 +249,8 @@ class GarbageInputTest {
                     .as("a 100 KiB datagram cannot be sent").isInstanceOf(IOException.class);
 
             empty.send(new DatagramPacket(new byte[0], 0, udp));
-            Rig.await("empty datagram made a member", Duration.ofSeconds(5),
-                    Rig.loop(reactor, () -> server.udpRelay().memberCount() == 3));
+            Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpRelay().memberCount() == 3,
+                    "empty datagram made a member");
             send(big, udp, "marker");
             List<String> seen = readUntil(observer, "[" + bigPeer + "] marker");
             assertThat(seen).contains("* " + emptyPeer + " joined");
@@ -269,8 +272,8 @@ class GarbageInputTest {
         }
     }
 
-    private void awaitMembers(int n) {
-        Rig.await(n + " members", Duration.ofSeconds(5), Rig.loop(reactor, () -> server.tcpRoom().size() == n));
+    private void awaitMembers(int n) throws Exception {
+        Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpRoom().size() == n, n + " members");
     }
 
     /** Lines read until (and including) {@code wanted}. */

@@ -3,6 +3,7 @@ package io.loopwire.reliability;
 import static io.loopwire.reliability.Rig.figures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import java.io.IOException;
@@ -48,8 +49,7 @@ class GracefulShutdownTest {
             for (int i = 0; i < members; i++) {
                 clients.add(new Rig.LineClient(server.tcpAddress()));
             }
-            Rig.await("all joined", Duration.ofSeconds(5),
-                    Rig.loop(reactor, () -> server.tcpRoom().size() == members));
+            Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpRoom().size() == members, "all joined");
             for (int r = 0; r < members; r++) {
                 int me = r;
                 Rig.LineClient c = clients.get(r);

@@ -4,6 +4,7 @@ import static io.loopwire.reliability.Rig.figures;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.RelayFormat;
@@ -58,8 +59,9 @@ class HandlerExceptionTest {
                 bad.connect(server.tcpAddress(), 5_000);
                 bad.setSoTimeout(5_000);
                 assertThat(bad.getInputStream().read()).as("closed by the server").isEqualTo(-1);
-                Rig.await("closed for the handler error", Duration.ofSeconds(5), Rig.loop(reactor,
-                        () -> server.tcpServer().stats().closed(CloseReason.HANDLER_ERROR) == 1));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor,
+                        () -> server.tcpServer().stats().closed(CloseReason.HANDLER_ERROR) == 1,
+                        "closed for the handler error");
 
                 // The same over UDP: the datagram that would make the sender a member fails in the format.
                 format.badPort.set(badUdp.getLocalPort());
@@ -67,8 +69,8 @@ class HandlerExceptionTest {
                 for (int i = 0; i < 3; i++) {
                     badUdp.send(new DatagramPacket(hi, hi.length, server.udpAddress()));
                 }
-                Rig.await("udp datagrams handled", Duration.ofSeconds(5),
-                        Rig.loop(reactor, () -> server.udpEndpoint().stats().datagramsIn() == 3));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpEndpoint().stats().datagramsIn() == 3,
+                        "udp datagrams handled");
                 long udpHandlerErrors = onLoop(reactor, () -> server.udpEndpoint().stats().handlerErrors());
                 int udpMembers = onLoop(reactor, () -> server.udpRelay().memberCount());
 

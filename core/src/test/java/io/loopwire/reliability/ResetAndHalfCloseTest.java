@@ -4,6 +4,7 @@ import static io.loopwire.reliability.Rig.figures;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.CloseReason;
@@ -31,7 +32,7 @@ class ResetAndHalfCloseTest {
                     Rig.LineClient talker = new Rig.LineClient(server.tcpAddress())) {
                 Rig.LineClient resetter = new Rig.LineClient(server.tcpAddress());
                 Rig.LineClient halfCloser = new Rig.LineClient(server.tcpAddress());
-                Rig.await("4 members", Duration.ofSeconds(5), Rig.loop(reactor, () -> server.tcpRoom().size() == 4));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpRoom().size() == 4, "4 members");
                 String resetPeer = resetter.peer();
                 String halfPeer = halfCloser.peer();
 
@@ -84,8 +85,9 @@ class ResetAndHalfCloseTest {
                 assertThat(silent.closedByServerWithin(Duration.ofSeconds(3))).as("silent member closed").isTrue();
                 long silentEofAfter = System.nanoTime() - t0; // an upper bound: it was read after the chat
                 silent.close(); // answers the server's FIN; the server would otherwise wait out its 2 s close timeout
-                Rig.await("idle close counted", Duration.ofSeconds(5), Rig.loop(reactor,
-                        () -> server.tcpServer().stats().closed(CloseReason.IDLE_TIMEOUT) == 1));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor,
+                        () -> server.tcpServer().stats().closed(CloseReason.IDLE_TIMEOUT) == 1,
+                        "idle close counted");
                 assertThat(onLoop(reactor, () -> server.tcpServer().stats().open())).as("chatters stay").isEqualTo(2);
                 a.send("still here");
                 GarbageInputTest.readUntil(b, "[" + a.peer() + "] still here");
@@ -95,8 +97,8 @@ class ResetAndHalfCloseTest {
         }
     }
 
-    private static void awaitBytesIn(Reactor reactor, ChatServer server, long bytes) {
-        Rig.await(bytes + " bytes read", Duration.ofSeconds(5),
-                Rig.loop(reactor, () -> server.tcpServer().stats().bytesIn() >= bytes));
+    private static void awaitBytesIn(Reactor reactor, ChatServer server, long bytes) throws Exception {
+        Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpServer().stats().bytesIn() >= bytes,
+                bytes + " bytes read");
     }
 }

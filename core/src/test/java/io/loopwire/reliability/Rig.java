@@ -83,17 +83,6 @@ final class Rig {
         return samples[index];
     }
 
-    /** Waits until {@code condition} holds, polling every 2 ms; fails after {@code timeout}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-    }
-
     /** Runs {@code task} on the reactor and returns its result (bounded by {@link Reactor#call}'s 10 s). */
     static <T> T onLoop(Reactor reactor, Callable<T> task) {
         try {
@@ -101,11 +90,6 @@ final class Rig {
         } catch (IOException e) {
             throw new AssertionError("reactor call failed", e);
         }
-    }
-
-    /** A condition evaluated on the loop, for {@link #await}. */
-    static BooleanSupplier loop(Reactor reactor, Callable<Boolean> condition) {
-        return () -> onLoop(reactor, condition);
     }
 
     /** A blocking TCP client with a read timeout, reading raw lines (bytes up to {@code '\n'}, excluded). */

@@ -6,6 +6,7 @@ import static io.loopwire.reliability.Rig.ms;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.CloseReason;
@@ -95,8 +96,8 @@ class SlowConsumerTest {
                     slow.connect(address, 5_000);
                 }
                 int members = chatters + (withSlow ? 1 : 0);
-                Rig.await("all joined", Duration.ofSeconds(10),
-                        Rig.loop(reactor, () -> server.tcpRoom().size() == members));
+                Poll.onLoopUntil(Duration.ofSeconds(10), reactor, () -> server.tcpRoom().size() == members,
+                        "all joined");
                 for (int i = 0; i < chatters; i++) {
                     int me = i;
                     Rig.LineClient c = clients.get(i);
@@ -163,18 +164,14 @@ class SlowConsumerTest {
                     }
                 }
                 long expected = (long) ticks * (chatters - 1);
-                Rig.await("every line delivered", Duration.ofSeconds(30), () -> {
-                    for (int i = 0; i < chatters; i++) {
-                        if (counts.get(i) < Math.min(expected, perReader)) {
-                            return false;
-                        }
-                    }
-                    return true;
-                });
+                Poll.until(Duration.ofSeconds(30),
+                        () -> { for (int i = 0; i < chatters; i++) { if (counts.get(i) < Math.min(expected, perReader)) { return false; } } return true; },
+                        "every line delivered");
                 long closedForLimit = 0;
                 if (withSlow) {
-                    Rig.await("slow reader closed", Duration.ofSeconds(15), Rig.loop(reactor,
-                            () -> server.tcpServer().stats().closed(CloseReason.OUTBOUND_LIMIT) > 0));
+                    Poll.onLoopUntil(Duration.ofSeconds(15), reactor,
+                            () -> server.tcpServer().stats().closed(CloseReason.OUTBOUND_LIMIT) > 0,
+                            "slow reader closed");
                     if (slowClosedAt == 0) {
                         slowClosedAt = System.nanoTime() - start;
                     }

@@ -5,6 +5,7 @@ import static io.loopwire.reliability.Rig.mib;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.ProbeStats;
@@ -120,8 +121,8 @@ class SoakTest {
                     closeables.add(s);
                     s.send(new DatagramPacket(new byte[0], 0, udp)); // an empty datagram joins without a message
                 }
-                Rig.await("core joined", Duration.ofSeconds(5), Rig.loop(reactor,
-                        () -> server.tcpRoom().size() == TCP_CORE + UDP_CORE));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.tcpRoom().size() == TCP_CORE + UDP_CORE,
+                        "core joined");
                 long heapStart = Rig.heapAfterGc();
                 long rssStart = Rig.rssKiB();
 
@@ -239,8 +240,8 @@ class SoakTest {
                     }
                 }
                 // Wait until every long-lived member got everything every other sender sent.
-                Rig.await("all messages delivered", Duration.ofSeconds(20), () -> missing(trackers, trackerIds, sent)
-                        == 0);
+                Poll.until(Duration.ofSeconds(20), () -> missing(trackers, trackerIds, sent) == 0,
+                        "all messages delivered");
                 ProbeStats.Figures probes = onLoop(reactor, () -> prober.targets().get(0).stats().snapshot())
                         .lifetime();
                 prober.close();
@@ -253,8 +254,8 @@ class SoakTest {
                 for (AutoCloseable c : closeables) {
                     c.close();
                 }
-                Rig.await("clients gone", Duration.ofSeconds(10),
-                        Rig.loop(reactor, () -> server.tcpServer().stats().open() == 0));
+                Poll.onLoopUntil(Duration.ofSeconds(10), reactor, () -> server.tcpServer().stats().open() == 0,
+                        "clients gone");
                 for (Thread t : threads) {
                     t.join(10_000);
                 }

@@ -5,6 +5,7 @@ import static io.loopwire.reliability.Rig.mib;
 import static io.loopwire.reliability.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import java.net.DatagramPacket;
@@ -106,15 +107,15 @@ class UdpFloodTest {
                     }
                 }
                 int membersAfterBurst = onLoop(reactor, server.udpRelay()::memberCount);
-                Rig.await("every member expired", Duration.ofSeconds(10),
-                        Rig.loop(reactor, () -> server.udpRelay().memberCount() == 0));
+                Poll.onLoopUntil(Duration.ofSeconds(10), reactor, () -> server.udpRelay().memberCount() == 0,
+                        "every member expired");
                 sampler.interrupt();
                 sampler.join(5_000);
                 // A refused sender gets in now that slots are free.
                 DatagramChannel late = sockets.get(SOCKETS - 1);
                 late.send(ByteBuffer.wrap("hello again".getBytes(StandardCharsets.US_ASCII)), target);
-                Rig.await("late sender admitted", Duration.ofSeconds(5),
-                        Rig.loop(reactor, () -> server.udpRelay().memberCount() == 1));
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpRelay().memberCount() == 1,
+                        "late sender admitted");
                 long heapEnd = Rig.heapAfterGc();
                 String stats = onLoop(reactor, () -> server.udpEndpoint().stats().toString());
                 long refused = onLoop(reactor, () -> server.udpRelay().refused());
@@ -150,7 +151,7 @@ class UdpFloodTest {
                     gone.send(new DatagramPacket(hi, hi.length, target)); // a member, then its socket closes
                 }
             }
-            Rig.await("20 members", Duration.ofSeconds(5), Rig.loop(reactor, () -> server.udpRelay().memberCount() == 20));
+            Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpRelay().memberCount() == 20, "20 members");
             try (DatagramSocket talker = new DatagramSocket(0, lo); DatagramSocket pinger = new DatagramSocket(0, lo)) {
                 for (int i = 0; i < 200; i++) {
                     byte[] m = ("to nobody " + i).getBytes(StandardCharsets.US_ASCII);

@@ -101,7 +101,12 @@ final class DemoMain implements Callable<Integer> {
             });
         }
 
+        LoopExit.releaseWhenLoopStops(reactor, done);
         done.await(seconds + 10L, TimeUnit.SECONDS);
+        if (LoopExit.failed("demo", reactor)) {
+            out.close();
+            return 1;
+        }
         reactor.call(() -> {
             alerts.flush();
             say("summary: " + server.tcpRoom().messagesRelayed() + " messages relayed, "

@@ -23,7 +23,9 @@ public final class Main implements Runnable {
                     if (e instanceof Args.UsageError) {
                         return usageError(cmd, e.getMessage()); // a check after parsing failed
                     }
-                    throw e;
+                    // Not a user mistake: one line naming the cause, exit 1 (a supervisor restarts us).
+                    cmd.getErr().println(cmd.getCommandName() + ": fatal: " + e);
+                    return 1;
                 });
     }
 

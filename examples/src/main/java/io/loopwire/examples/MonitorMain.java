@@ -81,20 +81,35 @@ final class MonitorMain implements Callable<Integer> {
         CountDownLatch finished = new CountDownLatch(1);
         RoundPrinter printer = new RoundPrinter(out, true, finished::countDown);
         AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), printer);
-        LatencyProber.Builder builder = LatencyProber.builder(reactor)
-                .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
-        for (String target : targets) {
-            InetSocketAddress address = Args.hostPort("--target", target);
-            builder.target(target, address);
+        LatencyProber prober;
+        try {
+            LatencyProber.Builder builder = LatencyProber.builder(reactor)
+                    .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
+            for (String target : targets) {
+                InetSocketAddress address = Args.hostPort("--target", target);
+                builder.target(target, address);
+            }
+            prober = builder.start();
+        } catch (IllegalArgumentException e) {
+            sink.close(Duration.ofSeconds(1));
+            out.close();
+            reactor.close();
+            throw new Args.UsageError("--target: " + e.getMessage()); // e.g. the same target given twice
         }
-        LatencyProber prober = builder.start();
         out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
+        LoopExit.releaseWhenLoopStops(reactor, finished);
         reactor.start();
         finished.await();
         Runtime.getRuntime().removeShutdownHook(shutdown);
+        if (reactor.failure() != null) {
+            sink.close(Duration.ofSeconds(1));
+            out.close();
+            LoopExit.failed("monitor", reactor);
+            return 1;
+        }
         stop(reactor, prober, alerts, sink, out);
         return 0;
     }
@@ -122,6 +137,10 @@ final class MonitorMain implements Callable<Integer> {
         Args.check(!targets.isEmpty(), "--target is required");
         Args.check(count >= 0, "--count must not be negative, was " + count);
         Args.check(!interval.isZero(), "--interval must be positive");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String target : targets) {
+            Args.check(seen.add(target), "--target " + target + " is given twice");
+        }
         try {
             return new ClassifierConfig(slow, verySlow, timeout, downAfter, confirm);
         } catch (IllegalArgumentException e) {

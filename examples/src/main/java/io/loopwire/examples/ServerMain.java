@@ -1,6 +1,7 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorFailedException;
 import io.loopwire.ReactorGroup;
 import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.relay.ChatServer;
@@ -45,6 +46,10 @@ final class ServerMain implements Callable<Integer> {
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
+    @Option(names = "--carry-budget", defaultValue = "64MiB", converter = Units.SizeConverter.class,
+            description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
+                    + " disconnected (default ${DEFAULT-VALUE}).")
+    long carryBudget;
     @Option(names = "--udp-join", paramLabel = "open|validated", description = "How a new UDP address joins: "
             + "open (its first datagram) or validated (a padded datagram, then '/join <token>'); default validated "
             + "on a non-loopback --bind, open on loopback.")
@@ -77,6 +82,7 @@ final class ServerMain implements Callable<Integer> {
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
         Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
+        Args.check(carryBudget >= 64 * 1024, "--carry-budget must be at least 64KiB, was " + carryBudget);
         Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
                 "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
@@ -103,7 +109,8 @@ final class ServerMain implements Callable<Integer> {
                         .tcpIdleTimeout(tcpIdleTimeout)
                         .udpIdleTimeout(udpIdleTimeout)
                         .udpMaxMembers((udpMaxMembers + loops - 1) / loops) // the per-process cap, split evenly
-                        .separateRooms(separateRooms);
+                        .separateRooms(separateRooms)
+                        .carryBudgetBytes(Math.max(64 * 1024, carryBudget / loops)); // per process, split evenly
                 if (room != null) {
                     b.room(room.room(i)).reusePort(true);
                 }
@@ -123,6 +130,9 @@ final class ServerMain implements Callable<Integer> {
                     + e.getMessage() + " - is another server running? Try another port or 0.");
             stop(group, reactors, null);
             return 1;
+        } catch (IllegalArgumentException e) {
+            stop(group, reactors, null);
+            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
         } catch (UnsupportedOperationException e) {
             System.err.println("server: --loops " + loops + " needs SO_REUSEPORT, which this platform lacks: "
                     + e.getMessage());
@@ -146,16 +156,24 @@ final class ServerMain implements Callable<Integer> {
         NatsRoomBridge bridgeToClose = bridge;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
                 "loopwire-shutdown"));
-        if (group == null) {
-            reactors.get(0).run();
-        } else {
-            group.start();
-            while (!group.awaitTermination(Duration.ofHours(1))) {
-                // serve until stopped
+        try {
+            if (group == null) {
+                reactors.get(0).run();
+            } else {
+                group.start();
+                while (!group.awaitTermination(Duration.ofHours(1))) {
+                    // serve until stopped
+                }
             }
+        } catch (ReactorFailedException e) {
+            // LoopExit says it in one line below; the reactor has logged the details.
         }
         stop(group, reactors, bridge);
-        return 0;
+        boolean failed = false;
+        for (Reactor r : reactors) {
+            failed |= LoopExit.failed("server", r);
+        }
+        return failed ? 1 : 0;
     }
 
     /** {@code --loops}: a number in 1..256, or {@code auto} for one per processor. */

@@ -10,6 +10,8 @@ import picocli.CommandLine.TypeConversionException;
 /** Parses the CLI's durations ({@code 500ms}, {@code 2s}, {@code 10m}, {@code 1h}) and sizes ({@code 64KiB}). */
 final class Units {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    /** The longest duration accepted: far beyond any sensible setting, far below {@code long} nanoseconds. */
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
     private static final Pattern SIZE = Pattern.compile("(\\d+)(B|KiB|MiB|GiB|KB|MB|GB)?");
 
     private Units() {
@@ -22,15 +24,19 @@ final class Units {
         }
         try {
             long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
+            Duration d = switch (m.group(2)) {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
                 default -> Duration.ofDays(n);
             };
+            if (d.compareTo(MAX_DURATION) > 0) {
+                throw new ArithmeticException("over the maximum");
+            }
+            return d;
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new TypeConversionException("'" + text + "' is too large");
+            throw new TypeConversionException("'" + text + "' is too large (at most 3650d)");
         }
     }
 

@@ -1,0 +1,152 @@
+package io.loopwire.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopwire.Poll;
+import io.loopwire.relay.ChatClients.RunningServer;
+import io.loopwire.tcp.CloseReason;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * One sender writes a burst of 2-byte lines in one write while three members read as fast as they can: every
+ * reader gets every line, nobody is told "too slow", nobody is closed. The burst is handed on a share per turn
+ * and the outbound limit judges only what a reader's socket could not take after each turn's flush.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BurstFromOneSenderTest {
+    private static final int READERS = 3;
+    private static final int WARM_UP_LINES = 4000;
+
+    @Test
+    void aBurstOf64KiBOfShortLinesReachesEveryFastReaderAndClosesNobody() throws Exception {
+        burst(64 * 1024, false);
+    }
+
+    @Test
+    void aBurstOf1MiBOfShortLinesReachesEveryFastReaderAndClosesNobody() throws Exception {
+        burst(1024 * 1024, false);
+    }
+
+    /** The same 1 MiB burst with a fourth member that never reads: it alone is closed, at its outbound limit. */
+    @Test
+    void aReaderThatStopsIsStillClosedAtItsLimitWhileFastReadersGetTheWholeBurst() throws Exception {
+        burst(1024 * 1024, true);
+    }
+
+    private static void burst(int burstBytes, boolean withStoppedReader) throws Exception {
+        int lines = burstBytes / 2;
+        try (RunningServer chat = RunningServer.start(b -> b);
+                Socket sender = new Socket("127.0.0.1", chat.tcp().getPort());
+                Socket stopped = new Socket()) {
+            int members = READERS + 1;
+            if (withStoppedReader) {
+                stopped.setReceiveBufferSize(4 * 1024);
+                stopped.connect(chat.tcp());
+                members++;
+            }
+            List<Socket> sockets = new ArrayList<>();
+            List<Reader> readers = new ArrayList<>();
+            try {
+                for (int i = 0; i < READERS; i++) {
+                    Socket s = new Socket("127.0.0.1", chat.tcp().getPort());
+                    sockets.add(s);
+                    Reader r = new Reader(s);
+                    readers.add(r);
+                    r.start();
+                }
+                int all = members;
+                Poll.onLoopUntil(chat.reactor, () -> chat.server.tcpRoom().size() == all, "all joined");
+                byte[] data = new byte[burstBytes];
+                for (int i = 0; i < data.length; i += 2) {
+                    data[i] = 'a';
+                    data[i + 1] = '\n';
+                }
+                OutputStream out = sender.getOutputStream();
+                // A first small burst (what the issue found harmless) lets the kernel's buffer autotuning see the
+                // readers read fast, as it would on any live connection, before the big one.
+                out.write(data, 0, 2 * WARM_UP_LINES);
+                out.flush();
+                Poll.until(Duration.ofSeconds(30), () -> readers.stream().allMatch(r -> r.relayed.get() >= WARM_UP_LINES
+                        || r.errors.get() > 0 || r.ended), "every reader got the warm-up lines");
+                out.write(data); // one write: the kernel takes what it can, the rest as the loop reads
+                out.flush();
+                long total = WARM_UP_LINES + lines;
+                Poll.until(Duration.ofSeconds(90), () -> readers.stream().allMatch(r -> r.relayed.get() >= total
+                        || r.errors.get() > 0 || r.ended), "every reader got " + lines + " lines");
+                for (Reader r : readers) {
+                    assertThat(r.errors.get()).as("error lines sent to a fast reader").isZero();
+                    assertThat(r.ended).as("a fast reader was closed").isFalse();
+                    assertThat(r.relayed.get()).as("lines relayed to a reader").isEqualTo(WARM_UP_LINES + lines);
+                }
+                long closedSlow = withStoppedReader ? 1 : 0;
+                Poll.onLoopUntil(chat.reactor,
+                        () -> chat.server.tcpServer().stats().closed(CloseReason.OUTBOUND_LIMIT) == closedSlow,
+                        closedSlow + " member(s) closed at the outbound limit");
+                assertThat(chat.reactor.call(() -> chat.server.tcpRoom().size())).isEqualTo(READERS + 1);
+                long shares = chat.reactor.call(() -> chat.server.tcpServer().stats().turnSharesUsed());
+                System.out.printf("[figures] burst of %d lines: every reader got all, turn shares used %d%n", lines,
+                        shares);
+                assertThat(shares).as("the burst was handed on over several turns").isPositive();
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+                for (Reader r : readers) {
+                    r.join(5000);
+                }
+            }
+        }
+    }
+
+    /** Reads as fast as it can, counting relayed lines ({@code [...] a}) and error lines ({@code ! ...}). */
+    private static final class Reader extends Thread {
+        final AtomicLong relayed = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        volatile boolean ended;
+        private final Socket socket;
+
+        Reader(Socket socket) {
+            super("burst-reader");
+            setDaemon(true);
+            this.socket = socket;
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[64 * 1024];
+            boolean lineStart = true;
+            try (InputStream in = socket.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    long relayedHere = 0;
+                    for (int i = 0; i < n; i++) {
+                        byte b = buffer[i];
+                        if (lineStart) {
+                            if (b == '[') {
+                                relayedHere++;
+                            } else if (b == '!') {
+                                errors.incrementAndGet();
+                            }
+                        }
+                        lineStart = b == '\n';
+                    }
+                    relayed.addAndGet(relayedHere);
+                }
+                ended = true;
+            } catch (Exception closed) {
+                if (!socket.isClosed()) {
+                    ended = true; // reset by the server
+                }
+            }
+        }
+    }
+}
