@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side by side on loopback: loopwire vs Netty (one event loop) vs thread-per-client, same load against each.
+# Side by side on loopback: loopwire vs Netty (one event loop; NIO, native epoll and native io_uring transports)
+# vs thread-per-client, same load against each.
 #
 # Builds nothing. Run from the repository root after:   mvn -B -ntp -DskipTests package
 # then:                                                 benchmarks/run.sh
@@ -10,7 +11,8 @@
 # Raw summary lines and the table go to benchmarks/target/run-<time>/.
 #
 # Knobs (environment): CLIENTS, UDP_MEMBERS, RATE_DELIVERIES, WARMUP, DURATION, DRAIN, PINGS, RUN_TIMEOUT,
-# BUDGET, SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS, UDP_PIN.
+# BUDGET, SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR, SERVERS (add loopwire-2loops and netty-epoll-2loops for the two-loop
+# comparison), UDP_PIN.
 #
 # UDP fan-out (UdpRelayLoad: UDP members sending as fast as their acknowledgements allow) runs against the servers
 # with a UDP chat room (loopwire and Netty; thread-per-client has none), unpinned like the TCP runs.
@@ -24,7 +26,7 @@ cd "$(dirname "$0")/.."
 
 BENCH_JAR=benchmarks/target/benchmarks.jar
 LOOPWIRE_JAR=${LOOPWIRE_JAR:-examples/target/loopwire.jar}
-SERVERS=${SERVERS:-"loopwire netty tpc"}
+SERVERS=${SERVERS:-"loopwire netty netty-epoll netty-iouring tpc"}
 CLIENTS=${CLIENTS:-"2 10 100 1000"}
 UDP_MEMBERS=${UDP_MEMBERS:-"10 100"}
 RATE_DELIVERIES=${RATE_DELIVERIES:-50000} # fixed-rate runs: deliveries/s asked; messages/s = this / (clients - 1)
@@ -45,14 +47,20 @@ fi
 OUT=benchmarks/target/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS
-declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [netty]=Netty [tpc]=thread-per-client [floor]="blocking floor")
+declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [loopwire-2loops]="loopwire 2 loops" [netty]="Netty NIO"
+    [netty-epoll]="Netty epoll"
+    [netty-iouring]="Netty io_uring" [netty-epoll-2loops]="Netty epoll 2 loops" [tpc]=thread-per-client [floor]="blocking floor")
 
 server_command() { # name -> the command line that starts it, or nothing if it cannot run here
     local peer="java $SERVER_JVM -cp $BENCH_JAR io.loopwire.bench.peers"
     local args="--bind 127.0.0.1 --tcp-port 0 --udp-port 0"
     case $1 in
         loopwire) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args" ;;
-        netty) echo "$peer.NettyRelayServer $args" ;;
+        loopwire-2loops) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args --loops 2" ;;
+        netty) echo "$peer.NettyRelayServer $args --transport nio" ;;
+        netty-epoll) echo "$peer.NettyRelayServer $args --transport epoll" ;;
+        netty-iouring) echo "$peer.NettyRelayServer $args --transport io_uring" ;;
+        netty-epoll-2loops) echo "$peer.NettyRelayServer $args --transport epoll --loops 2" ;;
         tpc) echo "$peer.ThreadPerClientRelayServer $args" ;;
         floor) echo "$peer.BlockingUdpEchoFloor $args" ;;
     esac
@@ -116,6 +124,7 @@ kv() { # summary line, key -> value
 }
 
 ratio() { # a b -> a/b with 2 decimals, or n/a
+    [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] || { echo "n/a"; return; }
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "-" || b == "-" || b + 0 == 0) print "n/a";
                                      else printf "%.2f", a / b }'
 }
@@ -187,15 +196,26 @@ trap - EXIT
     echo "## TCP fan-out ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, fixed rate = $RATE_DELIVERIES deliveries/s asked, warm-up $WARMUP, measured $DURATION)"
     echo
     echo "Ratios are loopwire / peer: for deliveries/s higher is better, for CPU and p99 lower is better."
+    echo "'best Netty' is, per row, the best of the single-loop Netty transports that ran (NIO, epoll, io_uring)."
+    echo "Two-loop servers, when run (loopwire --loops 2, Netty epoll on 2 loops), are compared with each other."
     echo "A value marked ! had lost, duplicated or closed deliveries (see raw.txt)."
     echo
-    echo "| clients | mode | metric | loopwire | Netty | thread-per-client | loopwire/Netty | loopwire/tpc |"
-    echo "|---:|---|---|---:|---:|---:|---:|---:|"
+    NETTYS=(); for name in "${RELAYS[@]}"; do [[ $name == netty* && $name != *2loops ]] && NETTYS+=("$name"); done
+    TWO=""; [[ " ${RELAYS[*]} " == *" loopwire-2loops "* && " ${RELAYS[*]} " == *" netty-epoll-2loops "* ]] && TWO=yes
+    header="| clients | mode | metric |"; rule="|---:|---|---|"
+    for name in "${RELAYS[@]}"; do header+=" ${LABEL[$name]} |"; rule+="---:|"; done
+    for name in "${RELAYS[@]}"; do
+        [[ $name != loopwire ]] && { header+=" loopwire/${LABEL[$name]} |"; rule+="---:|"; }
+    done
+    (( ${#NETTYS[@]} > 0 )) && { header+=" loopwire/best Netty |"; rule+="---:|"; }
+    [[ -n $TWO ]] && { header+=" 2 loops: loopwire/Netty epoll |"; rule+="---:|"; }
+    echo "$header"
+    echo "$rule"
     for n in $CLIENTS; do
         for mode in rate max; do
             for metric in deliveries_per_s server_cpu_ns_per_delivery p99_us; do
                 declare -A v=()
-                for name in loopwire netty tpc; do
+                for name in "${RELAYS[@]}"; do
                     line=${RES[$name/$n/$mode]:-}
                     case $line in
                         relay*) v[$name]=$(kv "$line" "$metric")
@@ -206,8 +226,28 @@ trap - EXIT
                     esac
                 done
                 label=$mode; [[ $mode == rate ]] && label="rate $(( RATE_DELIVERIES / (n - 1) ))/s"
-                echo "| $n | $label | ${metric//_/ } | ${v[loopwire]} | ${v[netty]} | ${v[tpc]} |" \
-                     "$(ratio "${v[loopwire]%!}" "${v[netty]%!}") | $(ratio "${v[loopwire]%!}" "${v[tpc]%!}") |"
+                row="| $n | $label | ${metric//_/ } |"
+                lw=${v[loopwire]:-}; lw=${lw%!}
+                for name in "${RELAYS[@]}"; do row+=" ${v[$name]} |"; done
+                for name in "${RELAYS[@]}"; do
+                    [[ $name != loopwire ]] && row+=" $(ratio "$lw" "${v[$name]%!}") |"
+                done
+                if (( ${#NETTYS[@]} > 0 )); then
+                    # Best Netty transport for this metric: most deliveries/s, least CPU, lowest p99.
+                    best=""
+                    for name in "${NETTYS[@]}"; do
+                        x=${v[$name]%!}
+                        [[ $x =~ ^[0-9.]+$ ]] || continue
+                        if [[ -z $best ]] || awk -v x="$x" -v b="$best" -v m="$metric" \
+                            'BEGIN { exit !((m == "deliveries_per_s") ? x > b : x < b) }'; then best=$x; fi
+                    done
+                    row+=" $(ratio "$lw" "$best") |"
+                fi
+                if [[ -n $TWO ]]; then
+                    a=${v[loopwire-2loops]}; b=${v[netty-epoll-2loops]}
+                    row+=" $(ratio "${a%!}" "${b%!}") |"
+                fi
+                echo "$row"
                 unset v
             done
         done
@@ -217,12 +257,17 @@ trap - EXIT
     echo
     echo "A value marked ! had lost or duplicated deliveries (see raw.txt)."
     echo
-    echo "| members | metric | loopwire | Netty | loopwire/Netty |"
-    echo "|---:|---|---:|---:|---:|"
+    header="| members | metric |"; rule="|---:|---|"
+    for name in "${UDP_RELAYS[@]}"; do header+=" ${LABEL[$name]} |"; rule+="---:|"; done
+    for name in "${UDP_RELAYS[@]}"; do
+        [[ $name != loopwire ]] && { header+=" loopwire/${LABEL[$name]} |"; rule+="---:|"; }
+    done
+    echo "$header"
+    echo "$rule"
     for n in $UDP_MEMBERS; do
         for metric in deliveries_per_s lost server_cpu_ns_per_delivery p50_us p99_us; do
             declare -A v=()
-            for name in loopwire netty; do
+            for name in "${UDP_RELAYS[@]}"; do
                 line=${RES[$name/udprelay/$n]:-}
                 case $line in
                     udp-relay*) v[$name]=$(kv "$line" "$metric")
@@ -232,7 +277,13 @@ trap - EXIT
                     *) v[$name]=$line ;;
                 esac
             done
-            echo "| $n | ${metric//_/ } | ${v[loopwire]} | ${v[netty]} | $(ratio "${v[loopwire]%!}" "${v[netty]%!}") |"
+            row="| $n | ${metric//_/ } |"
+            for name in "${UDP_RELAYS[@]}"; do row+=" ${v[$name]} |"; done
+            lw=${v[loopwire]:-}; lw=${lw%!}
+            for name in "${UDP_RELAYS[@]}"; do
+                [[ $name != loopwire ]] && row+=" $(ratio "$lw" "${v[$name]%!}") |"
+            done
+            echo "$row"
             unset v
         done
     done

@@ -2,9 +2,13 @@ package io.loopwire.bench;
 
 import io.loopwire.bench.peers.BlockingUdpEchoFloor;
 import io.loopwire.bench.peers.NettyRelayServer;
+import io.loopwire.bench.peers.NettyTransport;
 import io.loopwire.bench.peers.ThreadPerClientRelayServer;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,6 +23,28 @@ class PeersSmokeTest {
     @Test
     void nettyPeerRelaysEveryLineOnceAndAnswersPings() throws Exception {
         try (NettyRelayServer server = NettyRelayServer.start(ANY_LOOPBACK, ANY_LOOPBACK)) {
+            assertRelaysEveryLineOnce(server.tcpAddress());
+            assertAnswersPings(server.udpAddress());
+        }
+    }
+
+    @Test
+    void nettyPeerOnTwoLoopsRelaysEveryLineOnce() throws Exception {
+        // Netty hands accepted channels to the loops round-robin: three clients sit on both loops.
+        try (NettyRelayServer server = NettyRelayServer.start(ANY_LOOPBACK, ANY_LOOPBACK, NettyTransport.NIO, 2)) {
+            assertRelaysEveryLineOnce(server.tcpAddress());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NettyTransport.class, names = {"EPOLL", "IO_URING"})
+    void nettyNativePeerRelaysEveryLineOnceAndAnswersPings(NettyTransport transport) throws Exception {
+        try {
+            transport.ensureAvailable();
+        } catch (IllegalStateException e) {
+            Assumptions.abort(transport + " cannot run here, skipped: " + e.getMessage());
+        }
+        try (NettyRelayServer server = NettyRelayServer.start(ANY_LOOPBACK, ANY_LOOPBACK, transport)) {
             assertRelaysEveryLineOnce(server.tcpAddress());
             assertAnswersPings(server.udpAddress());
         }

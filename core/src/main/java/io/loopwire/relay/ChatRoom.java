@@ -24,6 +24,8 @@ public final class ChatRoom {
     private long messagesRelayed;
     private long deliveries;
     private long undeliverable;
+    private long foreignLines;
+    private RoomListener[] listeners = new RoomListener[0];
 
     /** A room on {@code reactor} with the wire contract's format. */
     public ChatRoom(Reactor reactor) {
@@ -60,6 +62,50 @@ public final class ChatRoom {
         return undeliverable;
     }
 
+    /** Lines delivered here that came from elsewhere through {@link #deliverForeign}. */
+    public long foreignLines() {
+        return foreignLines;
+    }
+
+    /**
+     * Shows {@code listener} every line this room's own members cause from now on (messages, and the joins and
+     * leaves that are announced), after they are delivered here. Loop thread only (or before the reactor starts).
+     */
+    public void addListener(RoomListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        RoomListener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
+        grown[listeners.length] = listener;
+        listeners = grown;
+    }
+
+    /** Stops showing lines to {@code listener}, if it was added. */
+    public void removeListener(RoomListener listener) {
+        for (int i = 0; i < listeners.length; i++) {
+            if (listeners[i] == listener) {
+                RoomListener[] shrunk = new RoomListener[listeners.length - 1];
+                System.arraycopy(listeners, 0, shrunk, 0, i);
+                System.arraycopy(listeners, i + 1, shrunk, i, shrunk.length - i);
+                listeners = shrunk;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Delivers a line that was said elsewhere (on another loop or node, carried by a bridge) to every member here,
+     * and to no {@link RoomListener}: what a bridge delivers is never bridged again. {@code line}'s remaining bytes
+     * must be a complete relayed line ending in {@code '\n'}. They are copied into this turn's scratch memory (as a
+     * local message is encoded there), so the caller may reuse its buffer once this returns, and recipients get
+     * direct memory, which a gathering write takes without another copy.
+     */
+    public void deliverForeign(ByteBuffer line) {
+        foreignLines++;
+        ByteBuffer copy = arena.allocate(line.remaining());
+        int start = copy.position();
+        copy.put(line).position(start);
+        deliverToOthers(null, copy, true);
+    }
+
     /** Adds {@code member} and tells the others. */
     public void join(Member member) {
         join(member, true);
@@ -78,7 +124,10 @@ public final class ChatRoom {
         member.room = this;
         members[size++] = member;
         if (announce) {
-            notice(member, format.joined(member.address()));
+            ByteBuffer notice = notice(member, format.joined(member.address()));
+            for (RoomListener listener : listeners) {
+                listener.onJoined(member, notice.clear());
+            }
         }
     }
 
@@ -100,11 +149,14 @@ public final class ChatRoom {
         member.slot = -1;
         member.room = null;
         if (announce) {
-            notice(member, format.left(member.address()));
+            ByteBuffer notice = notice(member, format.left(member.address()));
+            for (RoomListener listener : listeners) {
+                listener.onLeft(member, notice.clear());
+            }
         }
     }
 
-    /** Sends {@code notice} (without a line terminator) to every member. */
+    /** Sends {@code notice} (without a line terminator) to every member here; a local notice, never bridged. */
     void noticeAll(String notice) {
         notice(null, notice);
     }
@@ -118,12 +170,18 @@ public final class ChatRoom {
         int start = line.position();
         line.put(prefix).put(text).put((byte) '\n').position(start);
         messagesRelayed++;
+        int end = line.limit();
         deliverToOthers(sender, line, true);
+        for (RoomListener listener : listeners) {
+            line.limit(end).position(start);
+            listener.onMessage(sender, line);
+        }
     }
 
-    private void notice(Member subject, String notice) {
-        byte[] bytes = (notice + '\n').getBytes(StandardCharsets.UTF_8);
-        deliverToOthers(subject, ByteBuffer.wrap(bytes), false);
+    private ByteBuffer notice(Member subject, String notice) {
+        ByteBuffer bytes = ByteBuffer.wrap((notice + '\n').getBytes(StandardCharsets.UTF_8));
+        deliverToOthers(subject, bytes, false);
+        return bytes;
     }
 
     private void deliverToOthers(Member sender, ByteBuffer line, boolean transientBytes) {

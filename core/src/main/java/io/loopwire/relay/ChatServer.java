@@ -106,6 +106,8 @@ public final class ChatServer implements AutoCloseable {
         private int udpMaxMembers = UdpRelay.DEFAULT_MAX_MEMBERS;
         private boolean separateRooms;
         private RelayFormat format = RelayFormat.DEFAULT;
+        private ChatRoom room;
+        private boolean reusePort;
         private JoinMode udpJoinMode;
         private Integer udpMaxMembersPerIp;
         private Boolean udpBudgets;
@@ -215,6 +217,24 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serve this room (on this builder's reactor) instead of a new one, e.g. one loop's part of a
+         * {@link GroupRoom}. Not with {@link #separateRooms}.
+         */
+        public Builder room(ChatRoom room) {
+            this.room = Objects.requireNonNull(room, "room");
+            return this;
+        }
+
+        /**
+         * {@code SO_REUSEPORT} on both sockets, for one server per loop on the same ports (see
+         * {@link TcpServer.Builder#reusePort}). Default off.
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
         public Builder format(RelayFormat format) {
             this.format = Objects.requireNonNull(format, "format");
             return this;
@@ -233,7 +253,10 @@ public final class ChatServer implements AutoCloseable {
          * @throws java.net.BindException if a port is in use
          */
         public ChatServer start() throws IOException {
-            ChatRoom tcpRoom = new ChatRoom(reactor, format);
+            if (room != null && separateRooms) {
+                throw new IllegalStateException("a given room cannot be split: room(...) and separateRooms(true)");
+            }
+            ChatRoom tcpRoom = room != null ? room : new ChatRoom(reactor, format);
             ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
             Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
             TcpServer tcp = TcpServer.builder(reactor)
@@ -242,6 +265,7 @@ public final class ChatServer implements AutoCloseable {
                     .maxOutboundBytes(maxOutboundBytes)
                     .carryBudgetBytes(carryBudgetBytes)
                     .idleTimeout(tcpIdleTimeout)
+                    .reusePort(reusePort)
                     .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
                     .start();
             // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
@@ -262,6 +286,7 @@ public final class ChatServer implements AutoCloseable {
             try {
                 udp = UdpEndpoint.builder(reactor)
                         .bind(new InetSocketAddress(bindAddress, udpPort))
+                        .reusePort(reusePort)
                         .handler(udpRelay)
                         .start();
             } catch (IOException | RuntimeException e) {

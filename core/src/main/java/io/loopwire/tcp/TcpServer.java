@@ -190,6 +190,7 @@ public final class TcpServer implements AutoCloseable {
     public static final class Builder extends ConnectionOptions<Builder> {
         private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
         private int backlog = 1024;
+        private boolean reusePort;
 
         private Builder(Reactor reactor) {
             super(reactor);
@@ -211,6 +212,17 @@ public final class TcpServer implements AutoCloseable {
         }
 
         /**
+         * Sets {@code SO_REUSEPORT}, so that one listener per loop can bind the same address and the kernel spreads
+         * new connections over them (Linux hashes the 4-tuple). Default off.
+         *
+         * @throws UnsupportedOperationException at {@link #start} if the platform has no {@code SO_REUSEPORT}
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /**
          * Binds and starts accepting on the reactor.
          *
          * @throws java.net.BindException if the address is in use
@@ -220,6 +232,9 @@ public final class TcpServer implements AutoCloseable {
             ServerSocketChannel channel = ServerSocketChannel.open();
             try {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
                 channel.bind(bindAddress, backlog);
                 channel.configureBlocking(false);
                 TcpServer server = new TcpServer(this, channel);

@@ -334,6 +334,7 @@ public final class UdpEndpoint implements AutoCloseable {
         private int maxQueuedDatagrams = DEFAULT_MAX_QUEUED_DATAGRAMS;
         private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
         private int sendBufferBytes;
+        private boolean reusePort;
         private int maxSendsPerReceiveBatch = DEFAULT_MAX_SENDS_PER_RECEIVE_BATCH;
 
         private Builder(Reactor reactor) {
@@ -395,6 +396,15 @@ public final class UdpEndpoint implements AutoCloseable {
         }
 
         /**
+         * Sets {@code SO_REUSEPORT}, so that one endpoint per loop can bind the same address; Linux hashes each
+         * source address to one of them, so a peer always lands on the same loop. Default off.
+         */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /**
          * Binds and starts receiving on the reactor.
          *
          * @throws java.net.BindException if the address is in use
@@ -410,6 +420,9 @@ public final class UdpEndpoint implements AutoCloseable {
                 }
                 if (sendBufferBytes > 0) {
                     channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
+                }
+                if (reusePort) {
+                    channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 }
                 channel.bind(bindAddress);
                 channel.configureBlocking(false);

@@ -1,22 +1,28 @@
 package io.loopwire.examples;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorFailedException;
+import io.loopwire.ReactorGroup;
+import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
-import io.loopwire.ReactorFailedException;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.JoinMode;
 import io.loopwire.relay.UdpRelay;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread. */
+/** {@code server}: the chat relay (TCP + UDP, ping echo) on one reactor thread, or on {@code --loops N}. */
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Relay chat between TCP and UDP clients on one loop; answer 'ping' with 'ping'.")
 final class ServerMain implements Callable<Integer> {
@@ -62,6 +68,17 @@ final class ServerMain implements Callable<Integer> {
     String udpBudgets;
     @Mixin
     HttpOption http = new HttpOption();
+    @Option(names = "--loops", defaultValue = "1",
+            description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
+    String loopsOption;
+    @Option(names = "--cluster", paramLabel = "nats://H:P",
+            description = "Span the room over every node on this NATS server (default: this process only).")
+    String cluster;
+    @Option(names = "--cluster-room", defaultValue = NatsRoomBridge.DEFAULT_ROOM,
+            description = "Room name shared by the nodes (default ${DEFAULT-VALUE}).")
+    String clusterRoom;
+    @Option(names = "--node-id", description = "This node's id in the cluster (default node-<pid>).")
+    String nodeId;
 
     @Override
     public Integer call() throws Exception {
@@ -78,65 +95,150 @@ final class ServerMain implements Callable<Integer> {
                 "--udp-budgets must be on or off, was '" + udpBudgets + "'");
         http.check();
         InetAddress address = Args.address("--bind", bind);
+        checkCluster();
 
-        Reactor reactor = new Reactor("loopwire-server");
-        ChatServer.Builder builder;
+        int loops = loops();
+        // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
+        ReactorGroup group = loops > 1 ? new ReactorGroup(loops) : null;
+        List<Reactor> reactors = group != null ? group.reactors() : List.of(new Reactor("loopwire-server"));
+        GroupRoom room = group != null ? new GroupRoom(group) : null;
+        List<ChatServer> servers = new ArrayList<>();
         try {
-            builder = ChatServer.builder(reactor);
-            if (udpJoin != null) {
-                builder.udpJoinMode(udpJoin);
+            for (int i = 0; i < loops; i++) {
+                // Loops after the first bind the first one's real ports (port 0 picks one), SO_REUSEPORT on all.
+                ChatServer.Builder b = ChatServer.builder(reactors.get(i))
+                        .bindAddress(address)
+                        .tcpPort(i == 0 ? tcpPort : servers.get(0).tcpAddress().getPort())
+                        .udpPort(i == 0 ? udpPort : servers.get(0).udpAddress().getPort())
+                        .framing(framing)
+                        .maxFrameBytes((int) maxFrame)
+                        .maxOutboundBytes(maxOutbound)
+                        .tcpIdleTimeout(tcpIdleTimeout)
+                        .udpIdleTimeout(udpIdleTimeout)
+                        .udpMaxMembers((udpMaxMembers + loops - 1) / loops) // the per-process cap, split evenly
+                        .separateRooms(separateRooms)
+                        .carryBudgetBytes(Math.max(64 * 1024, carryBudget / loops)); // per process, split evenly
+                if (room != null) {
+                    b.room(room.room(i)).reusePort(true);
+                }
+                if (udpJoin != null) {
+                    b.udpJoinMode(udpJoin);
+                }
+                if (udpMaxMembersPerIp != null) {
+                    b.udpMaxMembersPerIp(udpMaxMembersPerIp);
+                }
+                if (udpBudgets != null) {
+                    b.udpBudgets(udpBudgets.equals("on"));
+                }
+                servers.add(b.start());
             }
-            if (udpMaxMembersPerIp != null) {
-                builder.udpMaxMembersPerIp(udpMaxMembersPerIp);
-            }
-            if (udpBudgets != null) {
-                builder.udpBudgets(udpBudgets.equals("on"));
-            }
-            builder
-                    .bindAddress(address)
-                    .tcpPort(tcpPort)
-                    .udpPort(udpPort)
-                    .framing(framing)
-                    .maxFrameBytes((int) maxFrame)
-                    .maxOutboundBytes(maxOutbound)
-                    .tcpIdleTimeout(tcpIdleTimeout)
-                    .udpIdleTimeout(udpIdleTimeout)
-                    .udpMaxMembers(udpMaxMembers)
-                    .separateRooms(separateRooms)
-                    .carryBudgetBytes(carryBudget);
-        } catch (IllegalArgumentException e) {
-            reactor.close();
-            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
-        }
-        ChatServer server;
-        try {
-            server = builder.start();
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
                     + e.getMessage() + " - is another server running? Try another port or 0.");
-            reactor.close();
+            stop(group, reactors, null);
             return 1;
+        } catch (IllegalArgumentException e) {
+            stop(group, reactors, null);
+            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
+        } catch (UnsupportedOperationException e) {
+            System.err.println("server: --loops " + loops + " needs SO_REUSEPORT, which this platform lacks: "
+                    + e.getMessage());
+            stop(group, reactors, null);
+            return 1;
+        }
+        NatsRoomBridge bridge = null;
+        if (cluster != null) {
+            try {
+                NatsRoomBridge.Builder b = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId);
+                bridge = group != null ? b.start(group, room) : b.start(reactors.get(0), servers.get(0).tcpRoom());
+            } catch (IOException e) {
+                System.err.println("server: " + e.getMessage());
+                stop(group, reactors, null);
+                return 1;
+            }
         }
         String httpAddress = "";
         if (http.enabled()) {
-            final ChatServer started = server;
-            HttpEndpoint web = http.serve("server", new LoopMetrics(reactor)
+            final ChatServer started = servers.get(0);
+            HttpEndpoint web = http.serve("server", new LoopMetrics(reactors.get(0))
                     .bindWith(s -> new ChatServerMetrics(s, started)), address);
             if (web == null) {
-                reactor.close();
+                stop(group, reactors, bridge);
                 return 1;
             }
             httpAddress = " http=" + web.hostPort();
         }
-        System.out.println("ready tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()) + httpAddress);
+        System.out.println("ready tcp=" + Args.hostPort(servers.get(0).tcpAddress()) + " udp="
+                + Args.hostPort(servers.get(0).udpAddress()) + httpAddress);
         System.out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(reactor::close, "loopwire-shutdown"));
+        NatsRoomBridge bridgeToClose = bridge;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
+                "loopwire-shutdown"));
         try {
-            reactor.run();
+            if (group == null) {
+                reactors.get(0).run();
+            } else {
+                group.start();
+                while (!group.awaitTermination(Duration.ofHours(1))) {
+                    // serve until stopped
+                }
+            }
         } catch (ReactorFailedException e) {
             // LoopExit says it in one line below; the reactor has logged the details.
         }
-        return LoopExit.failed("server", reactor) ? 1 : 0;
+        stop(group, reactors, bridge);
+        boolean failed = false;
+        for (Reactor r : reactors) {
+            failed |= LoopExit.failed("server", r);
+        }
+        return failed ? 1 : 0;
+    }
+
+    /** {@code --loops}: a number in 1..256, or {@code auto} for one per processor. */
+    private int loops() {
+        if (loopsOption.equals("auto")) {
+            return ReactorGroup.availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(loopsOption);
+            Args.check(n >= 1 && n <= ReactorGroup.MAX_LOOPS,
+                    "--loops must be 1.." + ReactorGroup.MAX_LOOPS + " or auto, was " + n);
+            Args.check(n == 1 || !separateRooms, "--separate-rooms works with one loop only (--loops 1)");
+            // The metrics binders name one loop's meters; per-loop labels are not there yet.
+            Args.check(n == 1 || !http.enabled(), "--http-port works with one loop only (--loops 1)");
+            return n;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageError("--loops must be a number or auto, was '" + loopsOption + "'");
+        }
+    }
+
+    /** The loops first (members leave, and the bridge publishes their leaves), then the bridge. */
+    private static void stop(ReactorGroup group, List<Reactor> reactors, NatsRoomBridge bridge) {
+        if (group != null) {
+            group.close();
+        } else {
+            reactors.get(0).close();
+        }
+        if (bridge != null) {
+            for (Reactor r : reactors) {
+                r.awaitTermination(Duration.ofSeconds(5));
+            }
+            bridge.close();
+        }
+    }
+
+    private void checkCluster() {
+        if (cluster == null) {
+            Args.check(nodeId == null, "--node-id needs --cluster");
+            Args.check(clusterRoom.equals(NatsRoomBridge.DEFAULT_ROOM), "--cluster-room needs --cluster");
+            return;
+        }
+        Args.check(cluster.matches("nats://[^:/\\s]+:\\d{1,5}"),
+                "--cluster must be nats://HOST:PORT, was '" + cluster + "'");
+        Args.check(!separateRooms, "--cluster bridges one room: it cannot be used with --separate-rooms");
+        Args.check(NatsRoomBridge.Builder.isValidName(clusterRoom),
+                "--cluster-room must be 1..64 of [A-Za-z0-9_-], was '" + clusterRoom + "'");
+        Args.check(nodeId == null || NatsRoomBridge.Builder.isValidName(nodeId),
+                "--node-id must be 1..64 of [A-Za-z0-9_-], was '" + nodeId + "'");
     }
 }

@@ -14,11 +14,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.loopwire.bench.Cli;
@@ -30,12 +27,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE NIO event loop (boss, children
- * and the datagram channel share {@code MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory())}), so it is a
- * fair peer for loopwire's single {@code Selector} loop.
+ * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE event loop (boss, children
+ * and the datagram channel share {@code MultiThreadIoEventLoopGroup(1, ...)}), so it is a fair peer for loopwire's
+ * single {@code Selector} loop. The transport is a switch ({@link NettyTransport}): NIO (the JDK selector, like
+ * loopwire), or Netty's native {@code epoll} or {@code io_uring}; the handlers are the same on all three.
  *
  * <p>Wire behaviour as loopwire's chat server (DESIGN.md "Wire contracts"): lines up to 65536 bytes ending
  * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
@@ -76,15 +75,45 @@ public final class NettyRelayServer implements AutoCloseable {
         this.udp = udp;
     }
 
-    /** Binds TCP and UDP (port 0 allowed) and starts serving. */
+    /** Binds TCP and UDP (port 0 allowed) and starts serving on the NIO transport. */
     public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind)
             throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        return start(tcpBind, udpBind, NettyTransport.NIO);
+    }
+
+    /**
+     * Binds TCP and UDP (port 0 allowed) and starts serving on {@code transport}.
+     *
+     * @throws IllegalStateException if the transport's native library is not available here
+     */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
+            NettyTransport transport) throws InterruptedException {
+        return start(tcpBind, udpBind, transport, 1);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, InetSocketAddress, NettyTransport)} on {@code loops} event loops: each
+     * loop has its part of the room, and a loop hands what its members said to the other loops as one task per loop
+     * per iteration (as loopwire's {@code GroupRoom} does), so the two compare like for like.
+     */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
+            NettyTransport transport, int loops) throws InterruptedException {
+        transport.ensureAvailable();
+        if (loops < 1 || loops > 256) {
+            throw new IllegalArgumentException("--loops must be in 1..256, was " + loops);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, transport.ioHandlerFactory());
         try {
-            Room room = new Room(group.next());
+            java.util.Map<EventLoop, Room> rooms = new java.util.IdentityHashMap<>();
+            List<Room> all = new ArrayList<>();
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                Room part = new Room((EventLoop) e, all);
+                rooms.put((EventLoop) e, part);
+                all.add(part);
+            }
             ServerBootstrap server = new ServerBootstrap()
                     .group(group, group)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -93,15 +122,18 @@ public final class NettyRelayServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
-                                    new Member(room));
+                                    new Member(rooms.get(ch.eventLoop())));
                         }
                     });
             Channel tcp = server.bind(tcpBind).sync().channel();
+            // The datagram channel lives on the first loop, with that loop's part of the room.
+            EventLoop udpLoop = all.get(0).loop;
+            Room udpPart = all.get(0);
             Channel udp = new Bootstrap()
-                    .group(group)
-                    .channel(NioDatagramChannel.class)
+                    .group(udpLoop)
+                    .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                    .handler(new UdpRoom(room))
+                    .handler(new UdpRoom(udpPart))
                     .bind(udpBind).sync().channel();
             return new NettyRelayServer(group, tcp, udp);
         } catch (InterruptedException | RuntimeException e) {
@@ -126,15 +158,36 @@ public final class NettyRelayServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        PeerMain.Options o = PeerMain.parse(args,
-                "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " " + PeerMain.USAGE_OPTIONS);
-        NettyRelayServer server = start(o.tcp(), o.udp());
+        String usage = "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " "
+                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring] [--loops 1]";
+        PeerMain.Options o = PeerMain.parse(args, usage, "transport", "loops");
+        NettyTransport transport;
+        int loops;
+        try {
+            transport = NettyTransport.parse(o.cli().string("transport", "nio"));
+            loops = (int) o.cli().number("loops", 1, 1, 256);
+        } catch (IllegalArgumentException e) {
+            Cli.exitWithUsage(e, usage);
+            return;
+        }
+        NettyRelayServer server;
+        try {
+            server = start(o.tcp(), o.udp(), transport, loops);
+        } catch (IllegalStateException e) {
+            System.err.println("NettyRelayServer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server);
     }
 
-    /** Members and the dirty list; touched only on the event loop. */
+    /** One loop's part of the room: its members and dirty list; touched only on its event loop. */
     private static final class Room {
         private final EventLoop loop;
+        /** Every part of the room (this one included); filled before any channel is accepted. */
+        private final List<Room> parts;
+        /** Lines said here this iteration, retained, for the other parts. */
+        private final ArrayList<ByteBuf> forward = new ArrayList<>();
         private final Runnable flushDirty = this::flushDirty;
         /** Copied on join/leave, so a broadcast iterates a stable array even if a recipient closes meanwhile. */
         private Recipient[] members = new Recipient[0];
@@ -142,8 +195,9 @@ public final class NettyRelayServer implements AutoCloseable {
         private ArrayList<Member> flushing = new ArrayList<>();
         private boolean flushScheduled;
 
-        Room(EventLoop loop) {
+        Room(EventLoop loop, List<Room> parts) {
             this.loop = loop;
+            this.parts = parts;
         }
 
         void join(Recipient m) {
@@ -171,8 +225,23 @@ public final class NettyRelayServer implements AutoCloseable {
             return Unpooled.copiedBuffer("* " + m.name() + what, StandardCharsets.UTF_8);
         }
 
-        /** Sends {@code msg} to every member but {@code from}; takes ownership of {@code msg}. */
+        /** Sends {@code msg} to every member but {@code from}, here and on the other loops; takes ownership. */
         void broadcast(Recipient from, ByteBuf msg) {
+            if (parts.size() > 1) {
+                forward.add(msg.retain());
+                scheduleFlush();
+            }
+            deliver(from, msg);
+        }
+
+        /** Lines another loop handed over: delivered here only. */
+        private void deliverForeign(ByteBuf[] lines) {
+            for (ByteBuf line : lines) {
+                deliver(null, line);
+            }
+        }
+
+        private void deliver(Recipient from, ByteBuf msg) {
             assert loop.inEventLoop();
             try {
                 for (Recipient m : members) {
@@ -191,6 +260,10 @@ public final class NettyRelayServer implements AutoCloseable {
             }
             m.dirty = true;
             dirty.add(m);
+            scheduleFlush();
+        }
+
+        private void scheduleFlush() {
             if (!flushScheduled) {
                 flushScheduled = true;
                 // Called from a read on the loop: the task runs after this iteration's I/O phase, so every
@@ -201,6 +274,22 @@ public final class NettyRelayServer implements AutoCloseable {
 
         private void flushDirty() {
             flushScheduled = false;
+            if (!forward.isEmpty()) {
+                ByteBuf[] batch = forward.toArray(new ByteBuf[0]);
+                forward.clear();
+                for (Room other : parts) {
+                    if (other != this) {
+                        ByteBuf[] copy = new ByteBuf[batch.length];
+                        for (int i = 0; i < batch.length; i++) {
+                            copy[i] = batch[i].retainedDuplicate();
+                        }
+                        other.loop.execute(() -> other.deliverForeign(copy));
+                    }
+                }
+                for (ByteBuf b : batch) {
+                    b.release();
+                }
+            }
             // Swap first: a flush can close a channel, whose leave notice marks others dirty for the next task.
             ArrayList<Member> batch = dirty;
             dirty = flushing;

@@ -11,18 +11,21 @@ final class PeerMain {
     static final String USAGE_OPTIONS = "[--bind 127.0.0.1] [--tcp-port 12345] [--udp-port 12345]";
 
     /** What a peer main needs from the command line. */
-    record Options(InetSocketAddress tcp, InetSocketAddress udp) {
+    record Options(InetSocketAddress tcp, InetSocketAddress udp, Cli cli) {
     }
 
     private PeerMain() {
     }
 
-    static Options parse(String[] argv, String usage) {
+    /** Parses the shared options, and {@code extra} valued options the caller reads from {@link Options#cli}. */
+    static Options parse(String[] argv, String usage, String... extra) {
         try {
-            Cli cli = Cli.parse(argv, Set.of("bind", "tcp-port", "udp-port"), Set.of());
+            Set<String> names = new java.util.HashSet<>(Set.of("bind", "tcp-port", "udp-port"));
+            names.addAll(Set.of(extra));
+            Cli cli = Cli.parse(argv, names, Set.of());
             InetAddress bind = cli.address("bind", "127.0.0.1");
             return new Options(new InetSocketAddress(bind, cli.port("tcp-port", 12345)),
-                    new InetSocketAddress(bind, cli.port("udp-port", 12345)));
+                    new InetSocketAddress(bind, cli.port("udp-port", 12345)), cli);
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, usage);
             throw e;

@@ -1,0 +1,54 @@
+package io.loopwire.cluster;
+
+import io.loopwire.Reactor;
+import io.loopwire.relay.ChatServer;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/** One chat server node for tests: a reactor, a chat server on free ports, and its NATS bridge. */
+final class ClusterNode implements AutoCloseable {
+    final String nodeId;
+    final Reactor reactor;
+    final ChatServer server;
+    final NatsRoomBridge bridge;
+
+    private ClusterNode(String nodeId, Reactor reactor, ChatServer server, NatsRoomBridge bridge) {
+        this.nodeId = nodeId;
+        this.reactor = reactor;
+        this.server = server;
+        this.bridge = bridge;
+    }
+
+    static ClusterNode start(String nodeId, String natsUrl, String room) throws Exception {
+        Reactor reactor = new Reactor("loopwire-" + nodeId).start();
+        try {
+            ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
+            NatsRoomBridge bridge = NatsRoomBridge.builder(natsUrl).room(room).nodeId(nodeId)
+                    .reconnectWait(Duration.ofMillis(200)).start(reactor, server.tcpRoom());
+            return new ClusterNode(nodeId, reactor, server, bridge);
+        } catch (Exception e) {
+            reactor.close();
+            throw e;
+        }
+    }
+
+    InetSocketAddress tcp() {
+        return server.tcpAddress();
+    }
+
+    InetSocketAddress udp() {
+        return server.udpAddress();
+    }
+
+    int roomSize() throws Exception {
+        return reactor.call(() -> server.tcpRoom().size());
+    }
+
+    /** Stops like a server does: the loop closes (members leave, leaves are published), then the bridge. */
+    @Override
+    public void close() throws Exception {
+        reactor.close();
+        reactor.awaitTermination(Duration.ofSeconds(10));
+        bridge.close();
+    }
+}
