@@ -1,8 +1,10 @@
 package io.loopwire.relay;
 
-import io.loopwire.EndOfTurn;
 import io.loopwire.Reactor;
 import io.loopwire.ReactorGroup;
+import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.Loop;
+import io.loopwire.loop.LoopAccess;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -76,6 +78,7 @@ public final class GroupRoom {
     private final class Link implements RoomListener, EndOfTurn {
         private final int index;
         private final Reactor reactor;
+        private final Loop loop;
         private byte[] bytes = new byte[INITIAL_BATCH_BYTES];
         private int[] ends = new int[64];
         private int used;
@@ -86,6 +89,7 @@ public final class GroupRoom {
         Link(int index, Reactor reactor) {
             this.index = index;
             this.reactor = reactor;
+            this.loop = LoopAccess.of(reactor);
         }
 
         @Override
@@ -117,7 +121,7 @@ public final class GroupRoom {
             ends[count++] = used;
             if (!scheduled) {
                 scheduled = true;
-                reactor.runAtEndOfTurn(this);
+                loop.runAtEndOfTurn(this);
             }
         }
 
