@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.GroupRoom;
+import io.loopwire.testkit.NatsServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.loopwire.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.impl.Headers;

@@ -2,6 +2,7 @@ package io.loopwire.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.testkit.NatsServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

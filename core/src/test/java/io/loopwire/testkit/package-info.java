@@ -1,2 +1,2 @@
-/** Test helpers shared by every module's tests through core's test-jar: external processes. */
+/** Test helpers shared by every module's tests through core's test-jar: external processes, a nats-server, the chat script. */
 package io.loopwire.testkit;

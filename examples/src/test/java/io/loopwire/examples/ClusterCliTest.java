@@ -2,6 +2,7 @@ package io.loopwire.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.testkit.NatsServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

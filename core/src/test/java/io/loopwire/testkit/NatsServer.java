@@ -1,4 +1,4 @@
-package io.loopwire.examples;
+package io.loopwire.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Assumptions;
  * A real {@code nats-server} process on a free loopback port, for tests. If the binary is missing or will not start,
  * the calling test is skipped (JUnit assumption) with the reason, never passed.
  */
-final class NatsServer implements AutoCloseable {
-    static final String BINARY = "/usr/sbin/nats-server";
+public final class NatsServer implements AutoCloseable {
+    public static final String BINARY = "/usr/sbin/nats-server";
 
     private final int port;
     private final File log;
@@ -27,7 +27,7 @@ final class NatsServer implements AutoCloseable {
     }
 
     /** Starts a server on a free port, or skips the test saying why. */
-    static NatsServer startOrSkip() throws Exception {
+    public static NatsServer startOrSkip() throws Exception {
         Assumptions.assumeTrue(new File(BINARY).canExecute(),
                 "nats-server not installed at " + BINARY + " (apt-get install nats-server); cluster test skipped");
         int port;
@@ -40,12 +40,12 @@ final class NatsServer implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    public String url() {
         return "nats://127.0.0.1:" + port;
     }
 
     /** (Re)starts the process on the same port; skips the test if it does not listen within 10 s. */
-    void startProcess() throws Exception {
+    public void startProcess() throws Exception {
         process = new ProcessBuilder(BINARY, "-a", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
@@ -75,7 +75,7 @@ final class NatsServer implements AutoCloseable {
     }
 
     /** Kills the process (like a crash) and waits for it to end. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
