@@ -1,7 +1,9 @@
 package io.loopwire.cluster;
 
+import static io.loopwire.cluster.ClusterNode.NATS_PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +54,7 @@ final class Chat {
                 if (s == r) {
                     continue;
                 }
-                Poll.until(() -> got(r, round).getOrDefault(s.name, List.of()).size() >= count,
+                Poll.until(NATS_PATIENCE, () -> got(r, round).getOrDefault(s.name, List.of()).size() >= count,
                         r + " receiving " + count + " lines of round " + round + " from " + s + " (has "
                                 + got(r, round).getOrDefault(s.name, List.of()).size() + ")");
             }

@@ -7,6 +7,8 @@ import java.time.Duration;
 
 /** One chat server node for tests: a reactor, a chat server on free ports, and its NATS bridge. */
 final class ClusterNode implements AutoCloseable {
+    /** Bounded waits that cross nats-server (connects, reconnects, remote lines) get longer than local ones. */
+    static final Duration NATS_PATIENCE = Duration.ofSeconds(20);
     final String nodeId;
     final Reactor reactor;
     final ChatServer server;

@@ -1,7 +1,9 @@
 package io.loopwire.cluster;
 
+import static io.loopwire.cluster.ClusterNode.NATS_PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.GroupRoom;
@@ -43,7 +45,7 @@ class GroupNodeTest {
                 clients.add(c);
                 onPair.add(c);
                 int n = onPair.size();
-                Poll.until(() -> group.get(0).call(() -> room.room(0).size())
+                Poll.until(NATS_PATIENCE, () -> group.get(0).call(() -> room.room(0).size())
                         + group.get(1).call(() -> room.room(1).size()) == n, "member " + n + " in");
                 if (n >= 4 && group.get(0).call(() -> room.room(0).size()) > 0
                         && group.get(1).call(() -> room.room(1).size()) > 0) {
@@ -54,7 +56,7 @@ class GroupNodeTest {
             assertThat(group.get(1).call(() -> room.room(1).size())).as("members on loop 1").isPositive();
             Client remote = Client.tcp("remote", single.tcp());
             clients.add(remote);
-            Poll.until(() -> single.roomSize() == 1, "remote member in");
+            Poll.until(NATS_PATIENCE, () -> single.roomSize() == 1, "remote member in");
 
             List<Client> all = new ArrayList<>(onPair);
             all.add(remote);

@@ -1,7 +1,9 @@
 package io.loopwire.cluster;
 
+import static io.loopwire.cluster.ClusterNode.NATS_PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -30,7 +32,7 @@ class HostilePublisherTest {
         try (NatsServer nats = NatsServer.startOrSkip();
                 ClusterNode node = ClusterNode.start("victim", nats.url(), "hostile");
                 Client member = Client.tcp("member", node.tcp())) {
-            Poll.until(() -> node.roomSize() == 1, "member in the room");
+            Poll.until(NATS_PATIENCE, () -> node.roomSize() == 1, "member in the room");
             Connection attacker = Nats.connect(nats.url());
             try {
                 String subject = node.bridge.subject();
@@ -56,7 +58,7 @@ class HostilePublisherTest {
                 attacker.close();
             }
 
-            Poll.until(() -> member.received().contains("[1.2.3.4:5] last"), "the last valid line");
+            Poll.until(NATS_PATIENCE, () -> member.received().contains("[1.2.3.4:5] last"), "the last valid line");
             assertThat(member.received()).containsExactly("[1.2.3.4:5] once", "[1.2.3.4:5] last");
             ClusterStats stats = node.bridge.stats();
             assertThat(stats.malformed()).isEqualTo(5);
@@ -65,9 +67,9 @@ class HostilePublisherTest {
 
             // The room still works locally.
             try (Client other = Client.tcp("other", node.tcp())) {
-                Poll.until(() -> node.roomSize() == 2, "second member");
+                Poll.until(NATS_PATIENCE, () -> node.roomSize() == 2, "second member");
                 other.send("still here");
-                Poll.until(() -> member.received().stream().anyMatch(l -> l.endsWith("] still here")),
+                Poll.until(NATS_PATIENCE, () -> member.received().stream().anyMatch(l -> l.endsWith("] still here")),
                         "a local line after the attack");
             }
             assertThat(List.copyOf(member.received())).doesNotContain("[1.2.3.4:5] old");

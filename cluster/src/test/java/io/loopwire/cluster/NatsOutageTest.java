@@ -1,10 +1,11 @@
 package io.loopwire.cluster;
 
+import static io.loopwire.cluster.ClusterNode.NATS_PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.testkit.NatsServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -18,27 +19,20 @@ import org.junit.jupiter.api.Timeout;
 class NatsOutageTest {
     static final int LINES = 50;
 
+    private final ClusterFixture fixture = new ClusterFixture();
+    private final List<ClusterNode> nodes = fixture.nodes;
+    private final List<Client> clients = fixture.clients;
     private NatsServer nats;
-    private final List<ClusterNode> nodes = new ArrayList<>();
-    private final List<Client> clients = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Client c : clients) {
-            c.close();
-        }
-        for (ClusterNode n : nodes) {
-            n.close();
-        }
-        if (nats != null) {
-            nats.close();
-        }
+        fixture.close();
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void localChatContinuesWhileNatsIsDownAndCrossNodeChatResumes() throws Exception {
-        nats = NatsServer.startOrSkip();
+        nats = fixture.startNats();
         for (String id : List.of("a", "b", "c")) {
             nodes.add(ClusterNode.start(id, nats.url(), "outage"));
         }
@@ -48,7 +42,7 @@ class NatsOutageTest {
 
         nats.stop();
         for (ClusterNode n : nodes) {
-            Poll.until(() -> !n.bridge.isConnected(), n.nodeId + " noticing NATS is gone");
+            Poll.until(NATS_PATIENCE, () -> !n.bridge.isConnected(), n.nodeId + " noticing NATS is gone");
         }
         long downSince = System.nanoTime();
         int round = 0;
@@ -71,7 +65,7 @@ class NatsOutageTest {
 
         nats.startProcess();
         for (ClusterNode n : nodes) {
-            Poll.until(n.bridge::isConnected, n.nodeId + " reconnected to NATS");
+            Poll.until(NATS_PATIENCE, n.bridge::isConnected, n.nodeId + " reconnected to NATS");
         }
         // Each node's subscription is back once it hears a line published after the restart.
         for (int i = 0; i < nodes.size(); i++) {

@@ -17,27 +17,20 @@ import org.junit.jupiter.api.Timeout;
 class NodeRestartTest {
     static final int LINES = 60;
 
+    private final ClusterFixture fixture = new ClusterFixture();
+    private final List<ClusterNode> nodes = fixture.nodes;
+    private final List<Client> clients = fixture.clients;
     private NatsServer nats;
-    private final List<ClusterNode> nodes = new ArrayList<>();
-    private final List<Client> clients = new ArrayList<>();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Client c : clients) {
-            c.close();
-        }
-        for (ClusterNode n : nodes) {
-            n.close();
-        }
-        if (nats != null) {
-            nats.close();
-        }
+        fixture.close();
     }
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void restartedNodeWithSameIdIsHeardAgainAndNobodyLosesOrRepeatsALine() throws Exception {
-        nats = NatsServer.startOrSkip();
+        nats = fixture.startNats();
         ClusterNode a = ClusterNode.start("a", nats.url(), "restart");
         ClusterNode b = ClusterNode.start("b", nats.url(), "restart");
         ClusterNode c = ClusterNode.start("c", nats.url(), "restart");

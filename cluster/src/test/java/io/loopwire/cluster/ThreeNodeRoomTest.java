@@ -1,7 +1,9 @@
 package io.loopwire.cluster;
 
+import static io.loopwire.cluster.ClusterNode.NATS_PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.testkit.NatsServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +17,14 @@ import org.junit.jupiter.api.Timeout;
 class ThreeNodeRoomTest {
     static final int LINES = 100;
 
+    private final ClusterFixture fixture = new ClusterFixture();
+    private final List<ClusterNode> nodes = fixture.nodes;
+    private final List<Client> clients = fixture.clients;
     private NatsServer nats;
-    private final List<ClusterNode> nodes = new ArrayList<>();
-    private final List<Client> clients = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        nats = NatsServer.startOrSkip();
+        nats = fixture.startNats();
         for (String id : List.of("a", "b", "c")) {
             nodes.add(ClusterNode.start(id, nats.url(), "three"));
         }
@@ -29,15 +32,7 @@ class ThreeNodeRoomTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (Client c : clients) {
-            c.close();
-        }
-        for (ClusterNode n : nodes) {
-            n.close();
-        }
-        if (nats != null) {
-            nats.close();
-        }
+        fixture.close();
     }
 
     /** A TCP and a UDP member on each node, all in the room (UDP members join with their first datagram). */
@@ -53,7 +48,7 @@ class ThreeNodeRoomTest {
             u.send("hello");
         }
         for (ClusterNode n : nodes) {
-            Poll.until(() -> n.roomSize() == 2, n.nodeId + " having its two members");
+            Poll.until(NATS_PATIENCE, () -> n.roomSize() == 2, n.nodeId + " having its two members");
         }
         return members;
     }
@@ -82,13 +77,13 @@ class ThreeNodeRoomTest {
     void joinsAndLeavesAreAnnouncedOnEveryNode() throws Exception {
         Client onA = Client.tcp("watcher", nodes.get(0).tcp());
         clients.add(onA);
-        Poll.until(() -> nodes.get(0).roomSize() == 1, "watcher in the room");
+        Poll.until(NATS_PATIENCE, () -> nodes.get(0).roomSize() == 1, "watcher in the room");
         // Every bridge confirmed its subscription before start() returned: no retry needed.
         Client onC = Client.tcp("joiner", nodes.get(2).tcp());
         String peer = "127.0.0.1:" + onC.localPort();
-        Poll.until(() -> onA.received().contains("* " + peer + " joined"), "C's join notice on A");
+        Poll.until(NATS_PATIENCE, () -> onA.received().contains("* " + peer + " joined"), "C's join notice on A");
         onC.close();
-        Poll.until(() -> onA.received().contains("* " + peer + " left"), "C's leave notice on A");
+        Poll.until(NATS_PATIENCE, () -> onA.received().contains("* " + peer + " left"), "C's leave notice on A");
         assertThat(onA.received()).as("notices on A").containsOnlyOnce("* " + peer + " joined", "* " + peer + " left");
     }
 }
