@@ -2,6 +2,7 @@ package io.loopwire.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.wire.ProbePacket;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,8 +35,8 @@ class ProberUnexpectedRepliesTest {
                     .listener(rec).start();
             try {
                 assertThat(rec.awaitFinished(Duration.ofSeconds(10))).isTrue();
-                assertThat(pollUntil(reactor, () -> prober.late() == 5, Duration.ofSeconds(5)))
-                        .as("all five echoes arrive late").isTrue();
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> prober.late() == 5,
+                        "all five echoes arrive late");
                 ProbeStats.Figures f = reactor.call(() -> prober.targets().get(0).stats().snapshot().lifetime());
                 System.out.println("late echoes (300 ms vs timeout 150 ms): " + f);
                 assertThat(f.sent()).isEqualTo(5);
@@ -65,7 +65,7 @@ class ProberUnexpectedRepliesTest {
                     .listener(rec).start();
             try {
                 assertThat(rec.awaitFinished(Duration.ofSeconds(10))).isTrue();
-                assertThat(pollUntil(reactor, () -> prober.duplicates() == 6, Duration.ofSeconds(5))).isTrue();
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> prober.duplicates() == 6, "six duplicates");
                 ProbeStats.Figures f = reactor.call(() -> prober.targets().get(0).stats().snapshot().lifetime());
                 System.out.println("echo answering twice: " + f);
                 assertThat(f.sent()).isEqualTo(6);
@@ -117,8 +117,8 @@ class ProberUnexpectedRepliesTest {
                 ProbePacket.encode(never, id, 1L << 40, System.nanoTime(), ProbePacket.HEADER_BYTES);
                 sent += send(stranger, prober, never.array()); // our id, a sequence never sent
                 final int expected = sent;
-                assertThat(pollUntil(reactor, () -> prober.foreign() == expected, Duration.ofSeconds(5)))
-                        .as("all %d foreign datagrams counted", expected).isTrue();
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> prober.foreign() == expected,
+                        "all " + expected + " foreign datagrams counted");
                 assertThat(rec.awaitRounds(rec.rounds().size() + 3, Duration.ofSeconds(5)))
                         .as("probing goes on").isTrue();
             } finally {
@@ -138,17 +138,5 @@ class ProberUnexpectedRepliesTest {
     private static int send(DatagramSocket from, LatencyProber to, byte[] data) throws IOException {
         from.send(new DatagramPacket(data, data.length, to.localAddress()));
         return 1;
-    }
-
-    /** Polls {@code condition} on the reactor thread until it holds or {@code timeout} passes. */
-    static boolean pollUntil(Reactor reactor, Callable<Boolean> condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!reactor.call(condition)) {
-            if (System.nanoTime() - deadline >= 0) {
-                return false;
-            }
-            Thread.sleep(10); // polling interval, not synchronisation: the condition decides
-        }
-        return true;
     }
 }
