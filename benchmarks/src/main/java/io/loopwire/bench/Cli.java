@@ -1,5 +1,6 @@
 package io.loopwire.bench;
 
+import io.loopwire.wire.PeerName;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -121,7 +122,7 @@ public final class Cli {
 
     /** {@code ip:port} as the chat server prints peers. */
     public static String hostPort(InetSocketAddress address) {
-        return address.getAddress().getHostAddress() + ":" + address.getPort();
+        return PeerName.of(address);
     }
 
     public static void exitWithUsage(IllegalArgumentException error, String usage) {

@@ -9,14 +9,13 @@ import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.TcpServer;
+import io.loopwire.testkit.ProcessLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ class ConnectionFloodTest {
 
     @Test
     void fiveThousandConcurrentConnectionsComeAndGoWithoutLeaks() throws Exception {
-        long limit = openFilesLimit();
+        long limit = ProcessLimits.openFiles();
         long needed = 2L * CONCURRENT + 200; // client and server ends live in this JVM
         Assumptions.assumeTrue(limit < 0 || limit >= needed, () -> {
             String reason = "open-files limit " + limit + " < " + needed + " needed (the JVM raises its soft limit to "
@@ -213,21 +212,6 @@ class ConnectionFloodTest {
                 assertThat(heapEnd - heapStart).as("heap back near its start").isLessThan(8L << 20);
             }
         }
-    }
-
-    /** The soft open-files limit of this process, from /proc/self/limits; -1 if unknown. */
-    static long openFilesLimit() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 
     private static void closeQuietly(SocketChannel c) {

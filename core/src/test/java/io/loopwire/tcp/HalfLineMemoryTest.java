@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.codec.LineFramer;
+import io.loopwire.testkit.ProcessLimits;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,7 @@ class HalfLineMemoryTest {
     @ValueSource(ints = {65536, 16 * 1024 * 1024})
     void aOneByteHalfLinePerConnectionCostsWhatItHolds(int maxFrameBytes) throws Exception {
         // Both ends live in this JVM: two descriptors per connection, plus the JVM's own.
-        long limit = openFilesLimit();
+        long limit = ProcessLimits.openFiles();
         int connections = (int) Math.min(WANTED_CONNECTIONS, limit < 0 ? WANTED_CONNECTIONS : (limit - 300) / 2);
         Assumptions.assumeTrue(connections >= MIN_CONNECTIONS,
                 () -> "open-files limit " + limit + " leaves room for fewer than " + MIN_CONNECTIONS + " connections");
@@ -83,21 +82,6 @@ class HalfLineMemoryTest {
                 }
             }
         }
-    }
-
-    /** The soft open-files limit of this process (the JVM raises it to the hard limit at start), or -1. */
-    private static long openFilesLimit() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
     }
 
     /** Heap in use after a full GC: the least of three tries, so other threads' garbage meanwhile is not seen. */

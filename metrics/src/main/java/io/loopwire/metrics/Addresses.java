@@ -1,5 +1,6 @@
 package io.loopwire.metrics;
 
+import io.loopwire.wire.PeerName;
 import java.net.InetSocketAddress;
 
 /** {@code ip:port} as the wire contract writes it (no host names, no leading slash). */
@@ -11,8 +12,7 @@ final class Addresses {
         if (address == null) {
             return "unbound";
         }
-        String ip = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
-        return ip + ":" + address.getPort();
+        return address.isUnresolved() ? address.getHostString() + ":" + address.getPort() : PeerName.of(address);
     }
 
     static String ip(InetSocketAddress address) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.loopwire.metrics.LoopSampler;
+import io.loopwire.wire.PeerName;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** {@code ip:port} of {@link #address()}. */
     public String hostPort() {
-        return address().getAddress().getHostAddress() + ":" + address().getPort();
+        return PeerName.of(address());
     }
 
     /** Serves {@code path} (and everything under it, unless a longer route matches) with {@code handler}. */

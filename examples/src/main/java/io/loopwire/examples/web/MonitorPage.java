@@ -8,6 +8,7 @@ import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
 import io.loopwire.probe.ProbeStats;
 import io.loopwire.probe.ProbeTarget;
+import io.loopwire.wire.PeerName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -117,7 +118,7 @@ public final class MonitorPage {
         for (Row row : rows) {
             ProbeStats.Figures life = row.stats().lifetime();
             json.beginObject()
-                    .name("target").value(row.address().getAddress().getHostAddress() + ":" + row.address().getPort())
+                    .name("target").value(PeerName.of(row.address()))
                     .name("name").value(row.name())
                     .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name())
                     .name("sent").value(life.sent())
