@@ -3,7 +3,6 @@ package io.loopwire.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
-import io.loopwire.probe.LatencyProber;
 import io.loopwire.tcp.TcpClient;
 import io.loopwire.tcp.TcpConnection;
 import io.loopwire.tcp.TcpServer;
@@ -44,7 +43,7 @@ class PublicFaceTest {
     @Test
     void theTypesUsersHoldShowNoTransportCallback() {
         for (Class<?> type : List.of(Reactor.class, TcpConnection.class, TcpServer.class, TcpClient.class,
-                UdpEndpoint.class, LatencyProber.class)) {
+                UdpEndpoint.class)) {
             Set<String> publicMethods = Arrays.stream(type.getMethods()).map(Method::getName)
                     .collect(Collectors.toSet());
             assertThat(publicMethods).as("public methods of %s", type.getName()).doesNotContainAnyElementsOf(CALLBACKS);

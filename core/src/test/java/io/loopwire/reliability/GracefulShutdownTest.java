@@ -1,6 +1,7 @@
 package io.loopwire.reliability;
 
-import static io.loopwire.reliability.Rig.figures;
+import io.loopwire.testkit.Rig;
+import static io.loopwire.testkit.Rig.figures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Poll;

@@ -1,7 +1,8 @@
 package io.loopwire.reliability;
 
-import static io.loopwire.reliability.Rig.figures;
-import static io.loopwire.reliability.Rig.onLoop;
+import io.loopwire.testkit.Rig;
+import static io.loopwire.testkit.Rig.figures;
+import static io.loopwire.testkit.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Poll;

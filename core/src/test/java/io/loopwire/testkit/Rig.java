@@ -1,4 +1,4 @@
-package io.loopwire.reliability;
+package io.loopwire.testkit;
 
 import io.loopwire.Reactor;
 import java.io.ByteArrayOutputStream;
@@ -20,19 +20,19 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Shared test plumbing for the reliability cases: figures (heap, RSS, percentiles), bounded waits, line clients. */
-final class Rig {
-    static final String LOOPBACK = "127.0.0.1";
+public final class Rig {
+    public static final String LOOPBACK = "127.0.0.1";
 
     private Rig() {
     }
 
     /** Prints one line of figures, prefixed so CI output can be grepped: {@code [figures] <case>: ...}. */
-    static void figures(String testCase, String text) {
+    public static void figures(String testCase, String text) {
         System.out.println("[figures] " + testCase + ": " + text);
     }
 
     /** Heap used after a few (bounded) full GCs, in bytes. */
-    static long heapAfterGc() {
+    public static long heapAfterGc() {
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -43,16 +43,16 @@ final class Rig {
     }
 
     /** Heap used now (no GC), in bytes. */
-    static long heapNow() {
+    public static long heapNow() {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** This process's resident set in KiB, from /proc/self/status ({@code -1} where there is no /proc). */
-    static long rssKiB() {
+    public static long rssKiB() {
         return vmRssKiB(Path.of("/proc/self/status"));
     }
 
-    static long vmRssKiB(Path status) {
+    public static long vmRssKiB(Path status) {
         try {
             for (String line : Files.readAllLines(status)) {
                 if (line.startsWith("VmRSS:")) {
@@ -65,16 +65,16 @@ final class Rig {
         return -1;
     }
 
-    static String mib(long bytes) {
+    public static String mib(long bytes) {
         return String.format("%.1fMiB", bytes / (1024.0 * 1024.0));
     }
 
-    static String ms(long nanos) {
+    public static String ms(long nanos) {
         return String.format("%.2fms", nanos / 1e6);
     }
 
     /** The {@code q} quantile (0..1) of {@code samples[0, n)}; sorts that range. 0 when empty. */
-    static long quantile(long[] samples, int n, double q) {
+    public static long quantile(long[] samples, int n, double q) {
         if (n == 0) {
             return 0;
         }
@@ -84,7 +84,7 @@ final class Rig {
     }
 
     /** Runs {@code task} on the reactor and returns its result (bounded by {@link Reactor#call}'s 10 s). */
-    static <T> T onLoop(Reactor reactor, Callable<T> task) {
+    public static <T> T onLoop(Reactor reactor, Callable<T> task) {
         try {
             return reactor.call(task);
         } catch (IOException e) {
@@ -93,20 +93,20 @@ final class Rig {
     }
 
     /** A blocking TCP client with a read timeout, reading raw lines (bytes up to {@code '\n'}, excluded). */
-    static final class LineClient implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
+    public static final class LineClient implements AutoCloseable {
+        public final Socket socket;
+        public final InputStream in;
+        public final OutputStream out;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
         private final byte[] buffer = new byte[8192];
         private int start;
         private int end;
 
-        LineClient(InetSocketAddress server) throws IOException {
+        public LineClient(InetSocketAddress server) throws IOException {
             this(new Socket(), server);
         }
 
-        LineClient(Socket unconnected, InetSocketAddress server) throws IOException {
+        public LineClient(Socket unconnected, InetSocketAddress server) throws IOException {
             this.socket = unconnected;
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(10_000);
@@ -115,22 +115,22 @@ final class Rig {
             this.out = socket.getOutputStream();
         }
 
-        int localPort() {
+        public int localPort() {
             return socket.getLocalPort();
         }
 
         /** This client's name as the relay prints it, {@code 127.0.0.1:<port>}. */
-        String peer() {
+        public String peer() {
             return LOOPBACK + ':' + socket.getLocalPort();
         }
 
-        void send(String text) throws IOException {
+        public void send(String text) throws IOException {
             out.write((text + '\n').getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
 
         /** The next line's bytes (without {@code '\n'}), or null at end of stream. */
-        byte[] readLineBytes() throws IOException {
+        public byte[] readLineBytes() throws IOException {
             line.reset();
             while (true) {
                 for (int i = start; i < end; i++) {
@@ -150,13 +150,13 @@ final class Rig {
             }
         }
 
-        String readLine() throws IOException {
+        public String readLine() throws IOException {
             byte[] b = readLineBytes();
             return b == null ? null : new String(b, StandardCharsets.UTF_8);
         }
 
         /** Reads lines until one satisfies {@code match}; fails at end of stream or after the socket timeout. */
-        String readUntil(java.util.function.Predicate<String> match) throws IOException {
+        public String readUntil(java.util.function.Predicate<String> match) throws IOException {
             String l;
             while ((l = readLine()) != null) {
                 if (match.test(l)) {
@@ -167,7 +167,7 @@ final class Rig {
         }
 
         /** Whether the server closed: end of stream (or a reset) within {@code timeout}, discarding any lines. */
-        boolean closedByServerWithin(Duration timeout) throws IOException {
+        public boolean closedByServerWithin(Duration timeout) throws IOException {
             socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
             try {
                 while (readLineBytes() != null) {

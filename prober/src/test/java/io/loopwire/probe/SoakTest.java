@@ -1,15 +1,14 @@
-package io.loopwire.reliability;
+package io.loopwire.probe;
 
-import static io.loopwire.reliability.Rig.figures;
-import static io.loopwire.reliability.Rig.mib;
-import static io.loopwire.reliability.Rig.onLoop;
+import static io.loopwire.testkit.Rig.figures;
+import static io.loopwire.testkit.Rig.mib;
+import static io.loopwire.testkit.Rig.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Poll;
 import io.loopwire.Reactor;
-import io.loopwire.probe.LatencyProber;
-import io.loopwire.probe.ProbeStats;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.testkit.Rig;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

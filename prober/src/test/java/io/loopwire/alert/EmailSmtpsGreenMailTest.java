@@ -4,9 +4,9 @@ import static io.loopwire.alert.MailTestSupport.FROM;
 import static io.loopwire.alert.MailTestSupport.TO;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loopwire.Poll;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.loopwire.Poll;
 import io.loopwire.probe.LinkState;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
