@@ -35,8 +35,8 @@ final class Plumbing implements Loop {
     /** Linux's IOV_MAX: the most buffers one gathering write takes. */
     private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
     private long turn;
-    private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
-    private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
+    private final ArrayList<Runnable> endOfTurn = new ArrayList<>();
+    private final ArrayList<Runnable> endOfTurnRunning = new ArrayList<>();
     private ArrayList<Revisit> revisits = new ArrayList<>();
     private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
 
@@ -58,6 +58,11 @@ final class Plumbing implements Loop {
 
     @Override
     public void runAtEndOfTurn(EndOfTurn work) {
+        runAtEndOfTurn((Runnable) work);
+    }
+
+    /** {@link Reactor#runAtEndOfTurn}: users' work joins the transports' in one queue, in the order queued. */
+    void runAtEndOfTurn(Runnable work) {
         assert reactor.inLoop() : "runAtEndOfTurn off the loop thread";
         endOfTurn.add(work);
     }
@@ -164,9 +169,9 @@ final class Plumbing implements Loop {
         }
         endOfTurn.clear();
         for (int i = 0; i < endOfTurnRunning.size(); i++) {
-            EndOfTurn work = endOfTurnRunning.get(i);
+            Runnable work = endOfTurnRunning.get(i);
             try {
-                work.onEndOfTurn();
+                work.run();
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {

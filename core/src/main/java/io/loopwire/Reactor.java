@@ -253,6 +253,25 @@ public final class Reactor implements Executor, AutoCloseable {
         this.turnObserver = observer;
     }
 
+    /**
+     * The number of the current turn: grows by one per turn and never repeats. For handlers that keep per-turn state
+     * (a share of input per turn, a buffer reused from one turn to the next) without a clock. Loop thread only (or
+     * before start).
+     */
+    public long currentTurn() {
+        return plumbing.turn();
+    }
+
+    /**
+     * Runs {@code work} once at the end of the current turn, after every ready channel, timer and task of the turn,
+     * before the connections flush what the turn queued; called while end-of-turn work runs, it waits for the next
+     * turn. What Netty's {@code channelReadComplete} is for: a broadcasting handler gathers a turn's messages and
+     * sends them in one pass. Queue the same instance each turn and nothing is allocated. Loop thread only.
+     */
+    public void runAtEndOfTurn(Runnable work) {
+        plumbing.runAtEndOfTurn(Objects.requireNonNull(work, "work"));
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;
@@ -264,7 +283,11 @@ public final class Reactor implements Executor, AutoCloseable {
         return s == State.CLOSING || s == State.CLOSED;
     }
 
-    boolean inLoopOrNotStarted() {
+    /**
+     * Whether the caller is the loop thread, or the reactor has not started (so the caller is the one setting it up):
+     * what loop-only methods that may also be called during set-up assert.
+     */
+    public boolean inLoopOrNotStarted() {
         return inLoop() || state == State.NEW;
     }
 

@@ -37,8 +37,8 @@ class PublicFaceTest {
 
     private static final String PLUMBING = "io.loopwire.loop";
     private static final Set<String> CALLBACKS = Set.of("onReady", "fail", "drainForShutdown", "closeForShutdown",
-            "onFrame", "acceptsMore", "onEndOfTurn", "onRevisit", "onDatagram", "register", "runAtEndOfTurn",
-            "revisitNextTurn", "readBuffer", "gatherScratch", "turn", "ioHandler");
+            "onFrame", "acceptsMore", "onEndOfTurn", "onRevisit", "onDatagram", "register",
+            "revisitNextTurn", "readBuffer", "gatherScratch", "ioHandler");
 
     @Test
     void theTypesUsersHoldShowNoTransportCallback() {
