@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 
 /**
  * {@link LatencyProber.Mode#BINARY}: {@link ProbePacket}s carrying the prober's random id and a sequence number, so
- * late, duplicate and foreign replies are told apart and never taken as fresh samples.
+ * late, duplicate and foreign replies are told apart and never taken as fresh samples. Only packets with the reply
+ * mark are replies.
  *
  * <p>Since every probe has the same timeout, probes expire in the order they were sent: probes in flight live in one
  * ring indexed by sequence number, and the periodic sweep retires expired ones from its head. Each target also keeps
@@ -93,7 +94,8 @@ final class BinaryProbes implements ProbeProtocol {
 
     @Override
     public void onReply(InetSocketAddress sender, ByteBuffer data, long nowNanos) {
-        if (!ProbePacket.isProbeFrom(data, proberId)) {
+        if (!ProbePacket.isReplyFrom(data, proberId)) {
+            // Another prober's packet, or our own probe unmarked (reflected by something that is not an echo).
             prober.foreignReply();
             return;
         }
