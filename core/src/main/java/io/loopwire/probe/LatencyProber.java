@@ -282,6 +282,9 @@ public final class LatencyProber implements AutoCloseable {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("target " + address + " is not resolved");
             }
+            if (address.getPort() == 0) {
+                throw new IllegalArgumentException("target " + name + ": port 0 cannot be probed");
+            }
             targets.add(new TargetSpec(name, address));
             return this;
         }

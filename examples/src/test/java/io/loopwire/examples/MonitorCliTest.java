@@ -164,6 +164,8 @@ class MonitorCliTest {
         assertUsageError("LOOPWIRE_SMTP_PASSWORD", "--target", t, "--smtp-host", "127.0.0.1", "--smtp-user", "u",
                 "--mail-from", "m@example.com", "--mail-to", "a@example.com");
         assertUsageError("--smtp-password", "--target", t, "--smtp-password", PASSWORD);
+        assertUsageError("--target 127.0.0.1:0", "--target", "127.0.0.1:0", "--count", "1"); // issue 17
+        assertUsageError("--target 127.0.0.1:0", "--target", t, "--target", "127.0.0.1:0", "--count", "1");
     }
 
     private static void assertUsageError(String named, String... args) throws Exception {
