@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure UDP round trips to targets, classify the link, alert on confirmed changes.")
 final class MonitorMain implements Callable<Integer> {
-    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "A target (repeatable).")
+    @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
+            description = "A target (repeatable; port 1-65535).")
     List<String> targets = new ArrayList<>();
     @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
@@ -84,6 +85,8 @@ final class MonitorMain implements Callable<Integer> {
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
 
+    /** The targets resolved, in order, by the argument checks. */
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
     private LogAlertSink console;
     private EmailAlertSink email;
 
@@ -109,9 +112,8 @@ final class MonitorMain implements Callable<Integer> {
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)
                     .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
-            for (String target : targets) {
-                InetSocketAddress address = Args.hostPort("--target", target);
-                builder.target(target, address);
+            for (int i = 0; i < targets.size(); i++) {
+                builder.target(targets.get(i), addresses.get(i));
             }
             prober = builder.start();
         } catch (IllegalArgumentException e) {
@@ -182,6 +184,10 @@ final class MonitorMain implements Callable<Integer> {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String target : targets) {
             Args.check(seen.add(target), "--target " + target + " is given twice");
+            InetSocketAddress address = Args.hostPort("--target", target);
+            // Port 0 is "any port" to bind, never a place a datagram can go: every send would fail.
+            Args.check(address.getPort() != 0, "--target " + target + ": port 0 cannot be probed");
+            addresses.add(address);
         }
         try {
             return new ClassifierConfig(slow, verySlow, timeout, downAfter, confirm);

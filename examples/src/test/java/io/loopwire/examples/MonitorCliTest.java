@@ -3,6 +3,7 @@ package io.loopwire.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
+import io.loopwire.relay.PingEcho;
 import io.loopwire.udp.UdpEndpoint;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
@@ -56,7 +57,7 @@ class MonitorCliTest {
     static void startEcho() throws IOException {
         reactor = new Reactor("cli-test-echo").start();
         echo = UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .handler((ep, sender, data) -> ep.send(sender, data)).start().localAddress();
+                .handler(new PingEcho()::answer).start().localAddress();
     }
 
     @AfterAll
@@ -163,6 +164,8 @@ class MonitorCliTest {
         assertUsageError("LOOPWIRE_SMTP_PASSWORD", "--target", t, "--smtp-host", "127.0.0.1", "--smtp-user", "u",
                 "--mail-from", "m@example.com", "--mail-to", "a@example.com");
         assertUsageError("--smtp-password", "--target", t, "--smtp-password", PASSWORD);
+        assertUsageError("--target 127.0.0.1:0", "--target", "127.0.0.1:0", "--count", "1"); // issue 17
+        assertUsageError("--target 127.0.0.1:0", "--target", t, "--target", "127.0.0.1:0", "--count", "1");
     }
 
     private static void assertUsageError(String named, String... args) throws Exception {
@@ -203,11 +206,12 @@ class MonitorCliTest {
                 .build();
         smtp.start();
         AtomicInteger answers = new AtomicInteger(3);
+        PingEcho pingEcho = new PingEcho();
         UdpEndpoint failing = UdpEndpoint.builder(reactor)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .handler((ep, sender, data) -> {
                     if (answers.getAndDecrement() > 0) {
-                        ep.send(sender, data);
+                        pingEcho.answer(ep, sender, data);
                     }
                 }).start();
         try {
