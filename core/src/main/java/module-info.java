@@ -5,6 +5,7 @@
 @SuppressWarnings("requires-automatic") // simple-java-mail ships automatic modules only
 module io.loopwire {
     requires org.slf4j;
+    requires java.net.http; // Alertmanager and webhook alerts (the JDK's HttpClient)
     requires static org.simplejavamail;
     requires static org.simplejavamail.core;
     requires static jakarta.mail; // the session's properties, for a connect timeout distinct from the read timeout

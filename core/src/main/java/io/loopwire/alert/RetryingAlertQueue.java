@@ -34,6 +34,8 @@ final class RetryingAlertQueue {
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final Thread thread;
+    /** Whether a delivered reminder is logged at DEBUG (a sink that re-sends every minute) rather than INFO. */
+    private final boolean quietReminders;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -58,6 +60,12 @@ final class RetryingAlertQueue {
      */
     RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
             Duration initialBackoff, Duration maxBackoff, String threadName) {
+        this(log, destination, delivery, capacity, maxRetries, initialBackoff, maxBackoff, threadName, false);
+    }
+
+    /** As above; {@code quietReminders} logs delivered {@link AlertKind#REMINDER}s at DEBUG instead of INFO. */
+    RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
+            Duration initialBackoff, Duration maxBackoff, String threadName, boolean quietReminders) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
@@ -71,6 +79,7 @@ final class RetryingAlertQueue {
         this.maxRetries = maxRetries;
         this.initialBackoffNanos = initialBackoff.toNanos();
         this.maxBackoffNanos = maxBackoff.toNanos();
+        this.quietReminders = quietReminders;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -231,8 +240,12 @@ final class RetryingAlertQueue {
             try {
                 delivery.deliver(alert);
                 sent.incrementAndGet();
-                log.info("alert delivered to {} in {} ms: {}", destination,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), alert.subject());
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                if (quietReminders && alert.kind() == AlertKind.REMINDER) {
+                    log.debug("alert delivered to {} in {} ms: {}", destination, ms, alert.subject());
+                } else {
+                    log.info("alert delivered to {} in {} ms: {}", destination, ms, alert.subject());
+                }
                 if (permanentFailureLogged != null) {
                     log.info("alerts to {} go through again", destination);
                     permanentFailureLogged = null;
