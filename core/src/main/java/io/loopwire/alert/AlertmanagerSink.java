@@ -48,6 +48,8 @@ public final class AlertmanagerSink implements QueuedAlertSink {
     private final ScheduledExecutorService resender;
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicLong alertsPosted = new AtomicLong();
+    /** Queue thread only: the push being tried, to tell a retry from a new push. */
+    private Alert pushing;
 
     /**
      * Starts the push thread and the re-send timer.
@@ -115,7 +117,12 @@ public final class AlertmanagerSink implements QueuedAlertSink {
 
     /** Queue thread: posts the whole current set, in requests of at most {@link #MAX_ALERTS_PER_REQUEST}. */
     private void push(Alert reason) throws AlertDelivery.Failure {
-        pushQueued.set(false); // changes from now on need another push; this one takes the set as it is now
+        if (reason != pushing) {
+            // A new push (not a retry): changes from now on need another one; this one takes the set as it is now,
+            // and so does each of its retries. So at most one push waits while one is tried.
+            pushing = reason;
+            pushQueued.set(false);
+        }
         Instant now = Instant.now();
         List<PushedAlert> all = active.snapshot(now);
         Instant endsAt = now.plus(config.resendInterval().multipliedBy(4));

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +52,8 @@ final class RetryingAlertQueue {
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong droppedReminders = new AtomicLong();
+    /** Whether "queue full" was logged at WARN since the last successful delivery. */
+    private final AtomicBoolean fullWarned = new AtomicBoolean();
     /** Queue thread only: the permanent failure last logged at ERROR, so each kind is logged once. */
     private String permanentFailureLogged;
 
@@ -108,8 +111,15 @@ final class RetryingAlertQueue {
             dropped.incrementAndGet();
             log.warn("alerts to {} are closed; alert not sent: {}", destination, alert.subject());
         } else if (evicted != null) {
-            log.warn("alert queue for {} full ({} alerts); dropped the oldest {}: {}", destination, capacity,
-                    evicted.kind() == AlertKind.REMINDER ? "reminder" : "alert", evicted.subject());
+            // Once per episode at WARN: a dead destination under a burst must not turn the loop into a log writer.
+            String what = evicted.kind() == AlertKind.REMINDER ? "reminder" : "alert";
+            if (fullWarned.compareAndSet(false, true)) {
+                log.warn("alert queue for {} full ({} alerts); dropped the oldest {}: {} (further drops are counted "
+                        + "and logged at DEBUG until a delivery succeeds)", destination, capacity, what,
+                        evicted.subject());
+            } else {
+                log.debug("alert queue for {} full; dropped the oldest {}: {}", destination, what, evicted.subject());
+            }
         }
     }
 
@@ -240,6 +250,7 @@ final class RetryingAlertQueue {
             try {
                 delivery.deliver(alert);
                 sent.incrementAndGet();
+                fullWarned.set(false);
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 if (quietReminders && alert.kind() == AlertKind.REMINDER) {
                     log.debug("alert delivered to {} in {} ms: {}", destination, ms, alert.subject());

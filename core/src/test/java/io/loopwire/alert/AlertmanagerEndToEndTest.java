@@ -88,6 +88,11 @@ class AlertmanagerEndToEndTest {
                 assertThat(notes.get("summary")).isEqualTo("echo-1 is DOWN");
                 assertThat((String) notes.get("description")).contains(address).contains("no reply");
                 assertThat(alert.get("generatorURL")).isEqualTo("http://monitor.example:9100/");
+                @SuppressWarnings("unchecked")
+                Map<String, String> asStrings = (Map<String, String>) (Map<?, ?>) labels(alert);
+                assertThat(new PushedAlert("echo-1", LinkState.DOWN, PushedAlert.sorted(asStrings),
+                        PushedAlert.sorted(Map.of()), downAt, null).fingerprint())
+                        .as("our webhook fingerprint is Alertmanager's").isEqualTo(alert.get("fingerprint"));
                 Instant endsAt = Instant.parse((String) alert.get("endsAt"));
                 assertThat(endsAt).as("a firing alert ends in the future until re-sent").isAfter(Instant.now());
 
