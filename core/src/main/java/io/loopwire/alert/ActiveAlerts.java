@@ -3,6 +3,7 @@ package io.loopwire.alert;
 import io.loopwire.probe.LinkState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,8 +106,8 @@ final class ActiveAlerts {
     private PushedAlert resolve(PushedAlert old, Instant at, String why) {
         Map<String, String> notes = new TreeMap<>(old.annotations());
         notes.put("summary", old.labels().get("name") + " is no longer " + old.state());
-        notes.put("description", old.labels().get("name") + " (" + old.labels().get("target") + ") left "
-                + old.state() + " at " + at + (why == null || why.isEmpty() ? "" : "; " + why));
+        notes.put("description", who(old.labels()) + " left " + old.state() + " at "
+                + at.truncatedTo(ChronoUnit.SECONDS) + (why == null || why.isEmpty() ? "" : "; " + why));
         PushedAlert r = old.resolvedAt(at, notes);
         resolved.addLast(r);
         while (resolved.size() > maxResolved) {
@@ -133,11 +134,18 @@ final class ActiveAlerts {
                 c.at(), null);
     }
 
+    /** The target's name, and its address when that says more: {@code db (10.0.0.7:5432)}. */
+    private static String who(Map<String, String> labels) {
+        String name = labels.get("name");
+        String target = labels.get("target");
+        return target == null || target.equals(name) ? name : name + " (" + target + ")";
+    }
+
     private static Map<String, String> annotations(TargetChange c, Map<String, String> labels) {
         Map<String, String> notes = new TreeMap<>();
         notes.put("summary", c.target() + " is " + c.current());
-        StringBuilder d = new StringBuilder(96).append(c.target()).append(" (").append(labels.get("target"))
-                .append(") is ").append(c.current()).append(" since ").append(c.at());
+        StringBuilder d = new StringBuilder(96).append(who(labels)).append(" is ").append(c.current())
+                .append(" since ").append(c.at().truncatedTo(ChronoUnit.SECONDS));
         if (c.lastRttNanos() >= 0) {
             d.append("; last rtt ").append(Alert.rtt(c.lastRttNanos()));
         }

@@ -138,8 +138,8 @@ public final class AlertmanagerSink implements QueuedAlertSink {
         JsonWriter w = new JsonWriter(256 * alerts.size() + 16).beginArray();
         for (PushedAlert a : alerts) {
             w.beginObject().name("labels").object(a.labels()).name("annotations").object(a.annotations())
-                    .name("startsAt").value(a.startsAt().toString())
-                    .name("endsAt").value((a.firing() ? firingEndsAt : a.endsAt()).toString());
+                    .name("startsAt").value(PushedAlert.millis(a.startsAt()))
+                    .name("endsAt").value(PushedAlert.millis(a.firing() ? firingEndsAt : a.endsAt()));
             if (!generatorUrl.isEmpty()) {
                 w.name("generatorURL").value(generatorUrl);
             }

@@ -3,6 +3,7 @@ package io.loopwire.alert;
 import io.loopwire.probe.LinkState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +48,11 @@ record PushedAlert(String target, LinkState state, SortedMap<String, String> lab
             h = (h ^ (b & 0xff)) * FNV_PRIME;
         }
         return (h ^ (SEPARATOR & 0xff)) * FNV_PRIME;
+    }
+
+    /** RFC 3339 in UTC to the millisecond, as Alertmanager writes its own times. */
+    static String millis(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     /** A sorted unmodifiable copy. */

@@ -98,8 +98,8 @@ public final class WebhookAlertSink implements QueuedAlertSink {
                     .name("status").value(a.firing() ? "firing" : "resolved")
                     .name("labels").object(a.labels())
                     .name("annotations").object(a.annotations())
-                    .name("startsAt").value(a.startsAt().toString())
-                    .name("endsAt").value(a.firing() ? NOT_ENDED : a.endsAt().toString())
+                    .name("startsAt").value(PushedAlert.millis(a.startsAt()))
+                    .name("endsAt").value(a.firing() ? NOT_ENDED : PushedAlert.millis(a.endsAt()))
                     .name("generatorURL").value(externalUrl)
                     .name("fingerprint").value(a.fingerprint())
                     .endObject();
