@@ -7,6 +7,7 @@ import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
 import io.loopwire.alert.EmailConfig;
 import io.loopwire.alert.LogAlertSink;
+import io.loopwire.alert.TargetLabels;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.examples.web.MonitorPage;
@@ -23,7 +24,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code monitor}: probes UDP targets on one reactor, prints every round and state change, and alerts (console, and
- * e-mail when an SMTP server is given) on confirmed changes only.
+ * e-mail, Alertmanager or a webhook when given) on confirmed changes only.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure UDP round trips to targets, classify the link, alert on confirmed changes.")
@@ -80,6 +83,8 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
     @Mixin
+    HttpAlertOptions httpAlerts = new HttpAlertOptions();
+    @Mixin
     HttpOption http = new HttpOption();
     @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
@@ -89,6 +94,8 @@ final class MonitorMain implements Callable<Integer> {
     private final List<InetSocketAddress> addresses = new ArrayList<>();
     private LogAlertSink console;
     private EmailAlertSink email;
+    /** Each target's address by its name, for the alerts' {@code target} label (filled as targets are added). */
+    private final Map<String, String> labelAddresses = new ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -114,6 +121,7 @@ final class MonitorMain implements Callable<Integer> {
                     .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
             for (int i = 0; i < targets.size(); i++) {
                 builder.target(targets.get(i), addresses.get(i));
+                labelAddresses.put(targets.get(i), Args.hostPort(addresses.get(i)));
             }
             prober = builder.start();
         } catch (IllegalArgumentException e) {
@@ -124,7 +132,7 @@ final class MonitorMain implements Callable<Integer> {
         }
         HttpEndpoint web = null;
         if (http.enabled()) {
-            metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, email));
+            metrics.bind(proberMetrics.watch(prober)).bind(httpAlerts.count(new AlertMetrics(console, email)));
             web = http.serve("monitor", metrics, InetAddress.getLoopbackAddress());
             if (web == null) {
                 prober.close();
@@ -206,10 +214,13 @@ final class MonitorMain implements Callable<Integer> {
 
     private AlertSink alertSink(PrintStream out) {
         console = new LogAlertSink(out);
+        List<AlertSink> sinks = new ArrayList<>(List.of(console));
+        TargetLabels labels = name -> Map.of("target", labelAddresses.getOrDefault(name, name));
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");
-            return console;
+            sinks.addAll(httpAlerts.sinks(labels));
+            return sinks.size() == 1 ? console : AlertSink.all(sinks.toArray(AlertSink[]::new));
         }
         Args.check(mailFrom != null, "--mail-from is required with --smtp-host");
         Args.check(!mailTo.isEmpty(), "--mail-to is required with --smtp-host");
@@ -231,7 +242,9 @@ final class MonitorMain implements Callable<Integer> {
                 b.credentials(smtpUser, password.toCharArray());
             }
             email = new EmailAlertSink(b.build());
-            return AlertSink.all(console, email);
+            sinks.add(email);
+            sinks.addAll(httpAlerts.sinks(labels));
+            return AlertSink.all(sinks.toArray(AlertSink[]::new));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }
