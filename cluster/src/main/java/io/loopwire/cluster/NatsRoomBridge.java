@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -40,18 +41,26 @@ import org.slf4j.LoggerFactory;
  *       connection is also opened with NATS' {@code no_echo}, so the server never returns our own lines.</li>
  *   <li><b>Per-sender order, exactly once.</b> NATS keeps the order of one connection's messages to a subscriber; one
  *       publisher thread publishes in queue order; one dispatcher thread hands lines to the loop in order. Receivers
- *       drop anything at or below the last sequence seen from its origin incarnation ({@link OriginFilter}); a node
- *       restarted with the same id has a fresh incarnation, so its new lines are not mistaken for old ones.</li>
- *   <li><b>NATS down or slow: the local room does not notice.</b> Publishing runs on its own thread behind a bounded
- *       queue ({@link Outbox}); lines that cannot go out are dropped and counted, never buffered for later. jnats
- *       reconnects by itself (forever, every {@code reconnectWait}) and re-subscribes; the bridge then resumes.</li>
+ *       take each sequence of an origin incarnation at most once ({@link OriginFilter}); a node restarted with the
+ *       same id has a fresh incarnation, so its new lines are not mistaken for old ones.</li>
+ *   <li><b>NATS down or slow: the local room does not notice.</b> Publishing runs on its own thread behind a queue
+ *       bounded in lines and bytes, jnats' own outgoing queue included ({@link Outbox}); lines that cannot go out are
+ *       dropped and counted, never buffered for later, and no failure stops the publisher. jnats reconnects by itself
+ *       (forever, every {@code reconnectWait}) and re-subscribes; the bridge then resumes.</li>
+ *   <li><b>A flood from NATS does not take the loop.</b> Remote lines wait in an {@link Inbox} per loop, bounded in
+ *       lines and bytes, and enter the loop a bounded share per turn; lines longer than {@link Builder#maxLineBytes}
+ *       (plus the sender prefix) are dropped and counted.</li>
+ *   <li><b>Strangers on the subject.</b> Without a {@link ClusterKey}, anyone who can publish on the subject can add
+ *       lines to the room, but cannot silence a node (a sequence far ahead is suspect and changes nothing) nor make
+ *       a replay pass by flooding made-up origins. With a key, every line is signed and checked ({@link Signer}):
+ *       forgeries and replays are dropped.</li>
  * </ul>
  * Core NATS is at-most-once: lines published while a subscriber is disconnected are lost for it (counted there as
  * {@link ClusterStats#gaps gaps} once its origin's sequence moves on). Joins and leaves are announced the same way; a
  * node that dies without closing leaves no "left" notices behind.
  *
  * @implNote Thread-safe. {@link Builder#start} and {@link #close} block (connect, flush) and must not run on the loop.
- *     jnats' threads never touch loop state: they hand lines to the loop with {@code execute}, in batches.
+ *     jnats' threads never touch loop state: they hand lines to the loop with {@code execute}, a share per turn.
  */
 public final class NatsRoomBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NatsRoomBridge.class);
@@ -569,6 +578,9 @@ public final class NatsRoomBridge implements AutoCloseable {
     private static final class ErrorCount implements ErrorListener {
         private final ClusterStats stats;
         private final OriginFilter filter;
+        // Only for spacing the log lines: what was lost is counted in ClusterStats.
+        private final AtomicLong errors = new AtomicLong();
+        private final AtomicLong slowConsumer = new AtomicLong();
 
         ErrorCount(ClusterStats stats, OriginFilter filter) {
             this.stats = stats;
@@ -582,7 +594,7 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("NATS error: {}", error);
+            RareLog.warn(log, errors.incrementAndGet(), "NATS error", error);
         }
 
         @Override
@@ -593,7 +605,8 @@ public final class NatsRoomBridge implements AutoCloseable {
         @Override
         public void slowConsumerDetected(Connection conn, Consumer consumer) {
             filter.resync(); // jnats dropped lines before we saw them: sequences may jump far
-            log.warn("NATS says we are a slow consumer: remote lines are being dropped");
+            RareLog.warn(log, slowConsumer.incrementAndGet(), "jnats is dropping remote lines (we read too slowly)",
+                    "see loopwire_cluster_dropped_total{reason=\"nats_pending\"}");
         }
     }
 }
