@@ -524,7 +524,7 @@ public final class NatsRoomBridge implements AutoCloseable {
                     .reconnectBufferSize(Math.min(RECONNECT_BUFFER_BYTES, Outbox.natsShare(limits.outboxBytes)))
                     .discardMessagesWhenOutgoingQueueFull()
                     .connectionListener(new ConnectionLog(node, filter))
-                    .errorListener(new ErrorCount(stats, filter));
+                    .errorListener(new ErrorCount(stats));
             if (sslContext != null) {
                 options.sslContext(sslContext);
             }
@@ -577,14 +577,12 @@ public final class NatsRoomBridge implements AutoCloseable {
     /** Counts what jnats discards by itself (its outgoing queue full). */
     private static final class ErrorCount implements ErrorListener {
         private final ClusterStats stats;
-        private final OriginFilter filter;
         // Only for spacing the log lines: what was lost is counted in ClusterStats.
         private final AtomicLong errors = new AtomicLong();
         private final AtomicLong slowConsumer = new AtomicLong();
 
-        ErrorCount(ClusterStats stats, OriginFilter filter) {
+        ErrorCount(ClusterStats stats) {
             this.stats = stats;
-            this.filter = filter;
         }
 
         @Override
@@ -604,7 +602,7 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         @Override
         public void slowConsumerDetected(Connection conn, Consumer consumer) {
-            filter.resync(); // jnats dropped lines before we saw them: sequences may jump far
+            // No resync here: the origin filter allows jumps as large as jnats' own count of what it dropped.
             RareLog.warn(log, slowConsumer.incrementAndGet(), "jnats is dropping remote lines (we read too slowly)",
                     "see loopwire_cluster_dropped_total{reason=\"nats_pending\"}");
         }

@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>A sequence further ahead is <em>suspect</em>: dropped, counted, and the origin's state does not move. So a
  *       forged line that claims a huge sequence cannot silence the real node, and one within {@code MAX_AHEAD}
  *       cannot either: the real node's next lines fall in the window's holes and are delivered.</li>
- *   <li>After {@link #resync} (this node reconnected, or jnats dropped lines because we read too slowly: real
- *       jumps of any size can follow) each origin's next line ahead of its highest is believed, however far.</li>
+ *   <li>Real jumps further ahead happen only when this node lost lines. When jnats dropped them (we read too
+ *       slowly), it counts them ({@link ClusterStats#droppedByNats}): an origin may then jump ahead by as many as were
+ *       dropped since it was last heard, plus {@code MAX_AHEAD}. After {@link #resync} (this node reconnected: how
+ *       many were lost is unknown) each origin's next line ahead of its highest is believed, however far.</li>
  * </ul>
  *
  * <p>The table is split so that strangers cannot make it forget real nodes. A new incarnation enters a probation
@@ -69,12 +71,12 @@ final class OriginFilter {
         if (o == null) {
             o = probation.get(key);
             if (o == null) {
-                probation.put(key, new Origin(seq, now, nowNanos));
+                probation.put(key, new Origin(seq, now, stats.droppedByNats(), nowNanos));
                 return Verdict.NEW;
             }
             onProbation = true;
         }
-        Verdict v = o.check(seq, now, stats);
+        Verdict v = o.check(seq, now, stats.droppedByNats(), stats);
         if (v == Verdict.NEW) {
             o.lastHeardNanos = nowNanos;
             if (onProbation) {
@@ -106,21 +108,33 @@ final class OriginFilter {
         private final long[] seen = new long[WINDOW / 64]; // bit (seq % WINDOW)
         private long highest;
         private int epoch;
+        /** jnats' dropped count when this origin last had a line accepted. */
+        private long natsDroppedBefore;
         long lastHeardNanos;
 
-        Origin(long first, int epoch, long nowNanos) {
+        Origin(long first, int epoch, long natsDropped, long nowNanos) {
             this.epoch = epoch;
+            this.natsDroppedBefore = natsDropped;
             this.lastHeardNanos = nowNanos;
             rebase(first);
         }
 
-        Verdict check(long seq, int currentEpoch, ClusterStats stats) {
+        Verdict check(long seq, int currentEpoch, long natsDropped, ClusterStats stats) {
+            Verdict v = judge(seq, currentEpoch, natsDropped, stats);
+            if (v == Verdict.NEW) {
+                natsDroppedBefore = natsDropped;
+            }
+            return v;
+        }
+
+        private Verdict judge(long seq, int currentEpoch, long natsDropped, ClusterStats stats) {
             boolean resynced = epoch != currentEpoch;
             epoch = currentEpoch;
             if (seq > highest) {
                 long ahead = seq - highest; // both positive: cannot overflow
                 if (ahead > MAX_AHEAD) {
-                    if (!resynced) {
+                    long lostHere = Math.max(0, natsDropped - natsDroppedBefore);
+                    if (!resynced && ahead - MAX_AHEAD > lostHere) {
                         stats.suspect.incrementAndGet();
                         return Verdict.SUSPECT;
                     }

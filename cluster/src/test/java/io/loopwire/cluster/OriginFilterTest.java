@@ -60,6 +60,20 @@ class OriginFilterTest {
     }
 
     @Test
+    void afterJnatsDroppedLinesAnOriginMayJumpAsFarAsWereDroppedNoFurther() {
+        long[] dropped = {0};
+        stats.natsDropped = () -> dropped[0];
+        accept("a", 1);
+        dropped[0] = 10_000;
+        long limit = 1 + OriginFilter.MAX_AHEAD + 10_000;
+        assertThat(accept("a", limit + 1)).as("beyond what jnats dropped").isEqualTo(Verdict.SUSPECT);
+        assertThat(accept("a", limit)).isEqualTo(Verdict.NEW);
+        assertThat(accept("a", limit + 1 + OriginFilter.MAX_AHEAD)).as("the allowance is spent")
+                .isEqualTo(Verdict.SUSPECT);
+        assertThat(accept("a", limit + 1)).isEqualTo(Verdict.NEW);
+    }
+
+    @Test
     void strangersFloodingTheTableDoNotMakeItForgetAnActiveOrigin() {
         accept("real", 1);
         accept("real", 2); // heard twice: trusted
