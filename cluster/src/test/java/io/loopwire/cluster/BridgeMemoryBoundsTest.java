@@ -57,7 +57,12 @@ class BridgeMemoryBoundsTest {
                     + " a: %s%n", peak.growth() / 1048576.0, (bounds + SLACK) / 1048576.0, a.bridge.stats());
             assertThat(a.bridge.stats().droppedOutboxFull()).as("lines NATS could not take, dropped").isPositive();
             assertThat(peak.growth()).as("heap growth").isLessThanOrEqualTo(bounds + SLACK);
-            fence(sender, receiver, "fence1");
+            // The backlog (at most the outbound bound) reaches b's member faster than it reads: the relay may drop it
+            // as a slow consumer, its usual contract. A fresh member shows the bridge itself goes on.
+            System.out.println("b's member " + (receiver.isOpen() ? "kept up" : "was dropped as too slow"));
+            try (FloodMember late = new FloodMember("late", b.tcp())) {
+                fence(sender, late, "fence1");
+            }
             assertThat(a.bridge.stats().outboxBytes()).isLessThan(NatsRoomBridge.DEFAULT_MAX_OUTBOX_BYTES);
         }
     }

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A flood of remote lines takes a bounded share of each turn: two local members of node b keep chatting with a low
- * p99 while node a's member floods the room with 100-byte lines. Printed: b's local round-trip p50/p99, quiet and
- * under the flood. Asserted loosely (the machine is shared): the flood's p99 stays within twice the quiet p99 plus
- * 1 ms (before the inbox was drained per turn it went from 0.27 to 5.8 ms).
+ * A flood of remote lines takes a bounded share of each turn: node a's member floods the room with 100-byte lines
+ * while two local members of node b chat. Asserted: no turn of b's loop delivers more than
+ * {@link Inbox#MAX_LINES_PER_TURN} remote lines (before, one task delivered 1,024 and up to 1,024 tasks ran per
+ * turn). Printed, not asserted (on a shared two-core machine the flood's threads, nats-server's among them, compete
+ * with the loop for the CPU and that dominates the tail): b's local round trip p50/p99, quiet and under the flood.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RemoteFloodLatencyTest {
@@ -48,6 +49,16 @@ class RemoteFloodLatencyTest {
             echoer.connect(b.tcp(), 5000);
             echoer.setTcpNoDelay(true);
             Poll.until(NATS_PATIENCE, () -> a.roomSize() == 1 && b.roomSize() == 2, "members in their rooms");
+            long[] mostPerTurn = {0};
+            long[] deliveredBefore = {0};
+            b.reactor.call(() -> {
+                b.reactor.observeTurns(nanos -> {
+                    long delivered = b.bridge.stats().delivered();
+                    mostPerTurn[0] = Math.max(mostPerTurn[0], delivered - deliveredBefore[0]);
+                    deliveredBefore[0] = delivered;
+                });
+                return null;
+            });
             BufferedReader echoIn = reader(echoer);
             Thread discard = new Thread(() -> {
                 byte[] sink = new byte[64 * 1024];
@@ -73,11 +84,13 @@ class RemoteFloodLatencyTest {
             Poll.until(NATS_PATIENCE, () -> b.bridge.stats().received() > 10_000, "the flood reaching b");
             long[] flooded = rounds(pingOut, echoIn, pingerPeer, "f");
             flooder.stopFlood();
+            long most = b.reactor.call(() -> mostPerTurn[0]);
             System.out.printf("b's local chat round trip, quiet: p50 %.3f ms p99 %.3f ms; under a remote flood: "
-                    + "p50 %.3f ms p99 %.3f ms (b received %d remote lines, dropped %d as the inbox was full)%n",
-                    ms(quiet, 0.50), ms(quiet, 0.99), ms(flooded, 0.50), ms(flooded, 0.99),
-                    b.bridge.stats().received(), b.bridge.stats().droppedInboxFull());
-            assertThat(ms(flooded, 0.99)).as("p99 under the flood, ms").isLessThanOrEqualTo(2 * ms(quiet, 0.99) + 1);
+                    + "p50 %.3f ms p99 %.3f ms (b received %d remote lines, dropped %d as the inbox was full; at most %d"
+                    + " delivered in one turn)%n", ms(quiet, 0.50), ms(quiet, 0.99), ms(flooded, 0.50),
+                    ms(flooded, 0.99), b.bridge.stats().received(), b.bridge.stats().droppedInboxFull(), most);
+            assertThat(b.bridge.stats().delivered()).as("remote lines delivered under the flood").isGreaterThan(10_000);
+            assertThat(most).as("remote lines delivered in one turn").isBetween(1L, (long) Inbox.MAX_LINES_PER_TURN);
         }
     }
 
