@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The secret every node of a cluster shares, from which each signs what it publishes and checks what it receives
@@ -24,6 +29,8 @@ public final class ClusterKey {
     /** A key file longer than this is surely not a key file. */
     static final long MAX_FILE_BYTES = 64 * 1024;
     static final String ALGORITHM = "HmacSHA256";
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterKey.class);
 
     private final SecretKeySpec key;
 
@@ -59,7 +66,21 @@ public final class ClusterKey {
             throw new IllegalArgumentException("cluster key file " + file + " has " + size + " bytes; a key file has "
                     + "at most " + MAX_FILE_BYTES);
         }
+        warnIfOthersCanRead(file);
         return of(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** A key others can read is a key others have: say so once, at start. */
+    private static void warnIfOthersCanRead(Path file) throws IOException {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                log.warn("cluster key file {} is readable by its group or others ({}); chmod 600 it",
+                        file, PosixFilePermissions.toString(perms));
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
     }
 
     /** A fresh MAC keyed with this secret, for the calling thread only. */
