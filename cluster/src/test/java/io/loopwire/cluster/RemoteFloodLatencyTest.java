@@ -86,8 +86,8 @@ class RemoteFloodLatencyTest {
             flooder.stopFlood();
             long most = b.reactor.call(() -> mostPerTurn[0]);
             System.out.printf("b's local chat round trip, quiet: p50 %.3f ms p99 %.3f ms; under a remote flood: "
-                    + "p50 %.3f ms p99 %.3f ms (b received %d remote lines, dropped %d as the inbox was full; at most %d"
-                    + " delivered in one turn)%n", ms(quiet, 0.50), ms(quiet, 0.99), ms(flooded, 0.50),
+                    + "p50 %.3f ms p99 %.3f ms (b received %d remote lines, dropped %d as the inbox was full; at most"
+                    + " %d delivered in one turn)%n", ms(quiet, 0.50), ms(quiet, 0.99), ms(flooded, 0.50),
                     ms(flooded, 0.99), b.bridge.stats().received(), b.bridge.stats().droppedInboxFull(), most);
             assertThat(b.bridge.stats().delivered()).as("remote lines delivered under the flood").isGreaterThan(10_000);
             assertThat(most).as("remote lines delivered in one turn").isBetween(1L, (long) Inbox.MAX_LINES_PER_TURN);

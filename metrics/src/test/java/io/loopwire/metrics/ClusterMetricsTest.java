@@ -39,7 +39,8 @@ class ClusterMetricsTest {
                         "loopwire_cluster_dropped_total{direction=\"in\",reason=\"suspect\",room=",
                         "loopwire_cluster_dropped_total{direction=\"in\",reason=\"bad_signature\",room=",
                         "loopwire_cluster_outbox_bytes{room=\"loopwire.room.metrics\"} 0.0",
-                        "loopwire_cluster_inbox_bytes{", "loopwire_cluster_connected{room=\"loopwire.room.metrics\"} 1.0");
+                        "loopwire_cluster_inbox_bytes{",
+                        "loopwire_cluster_connected{room=\"loopwire.room.metrics\"} 1.0");
 
                 // A stranger's line without loopwire headers: counted under its reason, and the text stays strict.
                 Connection stranger = Nats.connect(nats.url());
