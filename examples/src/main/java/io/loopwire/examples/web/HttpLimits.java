@@ -10,6 +10,7 @@ package io.loopwire.examples.web;
  *       that time is closed;</li>
  *   <li>{@code jdk.httpserver.maxConnections} {@value #MAX_CONNECTIONS}: connections beyond are closed at accept;</li>
  *   <li>{@code sun.net.httpserver.idleInterval} {@value #IDLE_SECONDS} s for idle keep-alive connections;</li>
+ *   <li>{@code sun.net.httpserver.nodelay} true: no Nagle delay between a response's headers and body;</li>
  *   <li>{@code sun.net.httpserver.timerMillis} and {@code clockTick} {@value #TIMER_MILLIS} ms: how often the two limit
  *       timers look (their defaults, 1 s and 10 s, would let an idle or silent connection live 10 s too long).</li>
  * </ul>
@@ -41,6 +42,10 @@ final class HttpLimits {
         setIfAbsent("sun.net.httpserver.idleInterval", IDLE_SECONDS);
         setIfAbsent("sun.net.httpserver.timerMillis", TIMER_MILLIS);
         setIfAbsent("sun.net.httpserver.clockTick", TIMER_MILLIS);
+        // Headers and body go out in two writes: with Nagle on, a keep-alive client's delayed ACK adds ~40 ms.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     /** The connection limit in force (the property, possibly given by the user). */
