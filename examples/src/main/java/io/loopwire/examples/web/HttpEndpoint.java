@@ -70,7 +70,7 @@ public final class HttpEndpoint implements AutoCloseable {
     /** OpenMetrics text, for a scraper whose Accept header names it (Prometheus does by default). */
     static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     /** Scrapes closer together than this share one copy of the loops' values and one rendering. */
-    static final Duration MIN_COPY_AGE = Duration.ofMillis(100);
+    static final Duration MIN_COPY_AGE = Duration.ofMillis(500);
     /** How long a scrape waits for each loop's copy before answering 503. */
     static final Duration COPY_WAIT = Duration.ofSeconds(1);
     /** Requests per second served on the paced paths (everything but /healthz). */

@@ -29,7 +29,8 @@ final class RequestPacer {
 
     /** Reserves a slot: the nanoseconds to wait before serving (0 = now), or -1 if the wait would exceed the bound. */
     synchronized long reserve(long nowNanos) {
-        long earliest = nowNanos - burstNanos; // unused slots older than the burst are not saved up
+        // Unused slots are saved up to a burst: at most `burst` requests find their slot already due.
+        long earliest = nowNanos - burstNanos + intervalNanos;
         if (nextFreeNanos - earliest < 0) {
             nextFreeNanos = earliest;
         }
