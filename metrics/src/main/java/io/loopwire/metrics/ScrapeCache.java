@@ -18,7 +18,7 @@ import java.util.Objects;
  * <p>Honest when a loop is stuck: a copy is asked of every loop with a bounded wait ({@link
  * LoopSampler#refreshWithin}); when one does not answer, {@link #get} renders nothing and returns a {@link Scrape}
  * whose {@link Scrape#problem} names the loop and the age of its last copy, so the caller answers 503 instead of
- * passing old numbers off as current. Bytes are served at most {@code minCopyAge} after their copy was taken.
+ * passing old numbers off as current (the same answer, without waiting again, until {@code minCopyAge} has passed). Bytes are served at most {@code minCopyAge} after their copy was taken.
  *
  * @implNote Thread-safe; {@link #get} is serialised (callers arriving during a render wait for it and share its bytes).
  */
@@ -63,6 +63,8 @@ public final class ScrapeCache {
     private long copyAtNanos; // guarded by this
     private boolean haveCopy; // guarded by this
     private long renders; // guarded by this
+    private String stuck; // guarded by this; the latest failed copy's problem, answered again until minCopyAge passes
+    private long stuckAtNanos; // guarded by this
 
     /**
      * @param minCopyAge scrapes closer together than this share one copy and its renderings
@@ -89,12 +91,18 @@ public final class ScrapeCache {
     public synchronized Scrape get(String contentType) throws IOException {
         long now = System.nanoTime();
         if (!haveCopy || now - copyAtNanos >= minCopyAgeNanos) {
+            if (stuck != null && now - stuckAtNanos < minCopyAgeNanos) {
+                return new Scrape(null, stuck); // scrapes queued behind a failed copy do not each wait again
+            }
             rendered.clear();
             haveCopy = false;
             String problem = copyAll();
             if (problem != null) {
+                stuck = problem;
+                stuckAtNanos = System.nanoTime();
                 return new Scrape(null, problem);
             }
+            stuck = null;
             copyAtNanos = System.nanoTime();
             haveCopy = true;
         }
