@@ -202,12 +202,12 @@ public final class NatsRoomBridge implements AutoCloseable {
             Signer.Check check = verifier.verify(h, body, System.currentTimeMillis());
             if (check == Signer.Check.BAD) {
                 RareLog.warn(log, stats.badSignature.incrementAndGet(), "dropped a line with a missing or wrong "
-                        + "signature (another key, or a forgery)", "claims node " + node);
+                        + "signature (another key, or a forgery); the node it claims", node);
                 return;
             }
             if (check == Signer.Check.STALE) {
                 RareLog.warn(log, stats.stale.incrementAndGet(), "dropped a signed line outside the replay window "
-                        + "(a replay, or a clock off by more than " + Signer.REPLAY_WINDOW + ")", "node " + node);
+                        + "(a replay, or a clock more than 2 minutes off); its node", node);
                 return;
             }
         }
