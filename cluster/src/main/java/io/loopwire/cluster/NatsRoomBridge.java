@@ -90,6 +90,8 @@ public final class NatsRoomBridge implements AutoCloseable {
     static final String SUBJECT_PREFIX = "loopwire.room.";
     /** nats:// or tls://, optionally user:password@ or token@, then host:port. */
     private static final Pattern URL = Pattern.compile("(nats|tls)://([^@/\\s]+@)?[^:@/\\s]+:\\d{1,5}");
+    /** What {@link #incarnation} looks like: a positive long in hex. */
+    private static final Pattern INCARNATION = Pattern.compile("[0-9a-f]{1,16}");
     /** Room names and node ids: one NATS subject token, readable in logs. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -184,8 +186,9 @@ public final class NatsRoomBridge implements AutoCloseable {
         String inc = h == null ? null : h.getFirst(Envelope.INCARNATION);
         String seqText = h == null ? null : h.getFirst(Envelope.SEQ);
         long seq = parseSeq(seqText);
+        // The origin filter keeps node and incarnation as its key: a stranger's megabyte header must not be one.
         if (node == null || inc == null || seq < 1 || body == null || body.length == 0
-                || body[body.length - 1] != '\n') {
+                || body[body.length - 1] != '\n' || !Builder.isValidName(node) || !INCARNATION.matcher(inc).matches()) {
             stats.malformed.incrementAndGet();
             return;
         }
@@ -202,12 +205,12 @@ public final class NatsRoomBridge implements AutoCloseable {
             Signer.Check check = verifier.verify(h, body, System.currentTimeMillis());
             if (check == Signer.Check.BAD) {
                 RareLog.warn(log, stats.badSignature.incrementAndGet(), "dropped a line with a missing or wrong "
-                        + "signature (another key, or a forgery)", "claims node " + node);
+                        + "signature (another key, or a forgery); the node it claims", node);
                 return;
             }
             if (check == Signer.Check.STALE) {
                 RareLog.warn(log, stats.stale.incrementAndGet(), "dropped a signed line outside the replay window "
-                        + "(a replay, or a clock off by more than " + Signer.REPLAY_WINDOW + ")", "node " + node);
+                        + "(a replay, or a clock more than 2 minutes off); its node", node);
                 return;
             }
         }
