@@ -134,7 +134,8 @@ final class ActiveAlerts {
         labels.put("alertname", state == LinkState.DOWN ? DOWN : SLOW);
         labels.put("severity", state == LinkState.DOWN ? "critical" : "warning");
         labels.put("state", state.name());
-        return new PushedAlert(c.target(), state, PushedAlert.sorted(labels), PushedAlert.sorted(annotations(c, labels)),
+        return new PushedAlert(c.target(), state, PushedAlert.sorted(labels),
+                PushedAlert.sorted(annotations(c, labels)),
                 c.at(), null);
     }
 

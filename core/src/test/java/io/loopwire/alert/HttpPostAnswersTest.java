@@ -103,7 +103,8 @@ class HttpPostAnswersTest {
                 () -> post("/missing").post("[]"));
         assertThat(missing.permanent()).isTrue();
         assertThat(missing.getMessage()).startsWith("HTTP 404");
-        AlertDelivery.Failure moved = catchThrowableOfType(AlertDelivery.Failure.class, () -> post("/moved").post("[]"));
+        AlertDelivery.Failure moved = catchThrowableOfType(AlertDelivery.Failure.class,
+                () -> post("/moved").post("[]"));
         assertThat(moved.permanentKind()).contains("redirected");
     }
 
