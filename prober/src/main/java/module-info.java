@@ -7,6 +7,7 @@
 module io.loopwire.prober {
     requires transitive io.loopwire;
     requires org.slf4j;
+    requires java.net.http; // Alertmanager and webhook alerts (the JDK's HttpClient)
     requires org.simplejavamail;
     requires org.simplejavamail.core;
     requires jakarta.mail; // the session's properties, for a connect timeout distinct from the read timeout

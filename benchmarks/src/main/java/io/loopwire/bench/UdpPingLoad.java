@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * lost), repeat. {@code warmup} round trips first are not recorded. Text mode sends {@code ping} and accepts
  * {@code ping} (so a reply arriving after its timeout could be taken for the next one: keep the timeout well
  * above the RTT); probe mode sends an LWP1 packet ({@code "LWP1"}, prober id, sequence, send nanos, padding to
- * {@code size}) and accepts only the reply with the same id and sequence, counting others as stale.
+ * {@code size}) and accepts only the reply (reply mark set) with the same id and sequence, counting others as stale.
  *
  * @implNote Single-threaded; one reused packet buffer each way.
  */
@@ -126,7 +126,7 @@ public final class UdpPingLoad {
                     }
                     long now = System.nanoTime();
                     if (c.probe() ? in.getLength() == size && rspView.getInt(0) == reqView.getInt(0)
-                            && rspView.getInt(4) == proberId && rspView.getLong(8) == seq
+                            && rspView.getInt(4) == proberId && rspView.getLong(8) == (seq | Long.MIN_VALUE)
                             : in.getLength() == 4 && rspView.getInt(0) == reqView.getInt(0)) {
                         receivedAt = now;
                     } else {

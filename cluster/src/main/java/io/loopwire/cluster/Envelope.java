@@ -15,6 +15,10 @@ import io.nats.client.impl.Headers;
  *   <tr><td>{@code Loopwire-Seq}</td><td>1, 2, 3... per incarnation, over every line it publishes</td></tr>
  *   <tr><td>{@code Loopwire-Kind}</td><td>{@code message}, {@code joined} or {@code left}</td></tr>
  *   <tr><td>{@code Loopwire-Sender}</td><td>the member as {@code ip:port}</td></tr>
+ *   <tr><td>{@code Loopwire-Time}</td><td>with a {@link ClusterKey} only: when it was signed, milliseconds since
+ *       1970 (the replay bound)</td></tr>
+ *   <tr><td>{@code Loopwire-Mac}</td><td>with a {@link ClusterKey} only: base64 HMAC-SHA256 over the headers above
+ *       and the body ({@link Signer})</td></tr>
  * </table>
  *
  * @implNote Stateless; thread-safe.
@@ -25,6 +29,8 @@ final class Envelope {
     static final String SEQ = "Loopwire-Seq";
     static final String KIND = "Loopwire-Kind";
     static final String SENDER = "Loopwire-Sender";
+    static final String TIME = "Loopwire-Time";
+    static final String MAC = "Loopwire-Mac";
 
     /** What a line is. */
     enum Kind {

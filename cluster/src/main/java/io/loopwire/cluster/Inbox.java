@@ -3,52 +3,60 @@ package io.loopwire.cluster;
 import io.loopwire.Reactor;
 import io.loopwire.relay.ChatRoom;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Remote lines on their way into the loop. jnats' dispatcher thread queues them; one task handed to the loop with
- * {@code execute} delivers a batch of up to {@link #MAX_LINES_PER_TURN} (one task for many lines, never one per
- * line), and hands itself over again if more are waiting, so a flood from NATS cannot starve local I/O.
+ * Remote lines on their way into one loop. jnats' dispatcher thread queues them; a drain task on the loop delivers at
+ * most one share per turn ({@link #MAX_LINES_PER_TURN} lines or {@link #MAX_BYTES_PER_TURN} bytes, at least one
+ * line) and, if more wait, comes back the next turn through a zero-delay timer (a task handed over with
+ * {@code execute} could run again within the same turn), so a flood from NATS takes a bounded slice of each turn and
+ * local I/O keeps its own.
  *
- * <p>Bounded: beyond {@code capacity} lines waiting, new ones are dropped and counted
- * ({@link ClusterStats#droppedInboxFull}); the loop is then too far behind for them to matter.
+ * <p>Bounded in lines and in bytes: beyond {@code maxLines} lines or {@code maxBytes} bytes waiting, new lines are
+ * dropped and counted ({@link ClusterStats#droppedInboxFull}); the loop is then too far behind for them to matter.
  *
  * @implNote {@link #offer} from one producer thread (jnats' dispatcher); {@code drain} runs on the loop.
  */
 final class Inbox {
-    static final int MAX_LINES_PER_TURN = 1024;
+    static final int MAX_LINES_PER_TURN = 64;
+    static final int MAX_BYTES_PER_TURN = 64 * 1024;
 
     private final Reactor reactor;
     private final ChatRoom room;
-    private final int capacity;
+    private final int maxLines;
+    private final long maxBytes;
     private final ClusterStats stats;
     private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger waitingLines = new AtomicInteger();
+    private final AtomicLong waitingBytes = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
 
-    Inbox(Reactor reactor, ChatRoom room, int capacity, ClusterStats stats) {
+    Inbox(Reactor reactor, ChatRoom room, int maxLines, long maxBytes, ClusterStats stats) {
         this.reactor = reactor;
         this.room = room;
-        this.capacity = capacity;
+        this.maxLines = maxLines;
+        this.maxBytes = maxBytes;
         this.stats = stats;
     }
 
     void offer(byte[] line) {
-        if (waiting.get() >= capacity) {
+        // One producer: the checks and the additions below cannot race with another offer, only with drains,
+        // which only make room.
+        if (waitingLines.get() >= maxLines || waitingBytes.get() + line.length > maxBytes) {
             stats.droppedInboxFull.incrementAndGet();
             return;
         }
+        waitingLines.incrementAndGet();
+        waitingBytes.addAndGet(line.length);
+        stats.inboxBytes.addAndGet(line.length);
         queue.add(line);
-        waiting.incrementAndGet();
-        schedule();
-    }
-
-    private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             try {
                 reactor.execute(drain);
@@ -60,18 +68,30 @@ final class Inbox {
 
     private void drain() {
         assert reactor.inLoop() : "inbox drained off the loop thread";
-        scheduled.set(false); // lines queued from now on schedule another drain
-        for (int i = 0; i < MAX_LINES_PER_TURN; i++) {
+        int bytes = 0;
+        for (int lines = 0; lines < MAX_LINES_PER_TURN && bytes < MAX_BYTES_PER_TURN; lines++) {
             byte[] line = queue.poll();
             if (line == null) {
-                return;
+                break;
             }
-            waiting.decrementAndGet();
+            waitingLines.decrementAndGet();
+            waitingBytes.addAndGet(-line.length);
+            stats.inboxBytes.addAndGet(-line.length);
+            bytes += line.length;
             room.deliverForeign(ByteBuffer.wrap(line));
             stats.delivered.incrementAndGet();
         }
-        if (!queue.isEmpty()) {
-            schedule();
+        if (queue.isEmpty()) {
+            scheduled.set(false);
+            // A line queued between the poll above and the flag would wait for the next one: look once more.
+            if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        try {
+            reactor.schedule(Duration.ZERO, drain); // the next turn, after its I/O
+        } catch (RejectedExecutionException e) {
+            // closing
         }
     }
 }

@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +41,26 @@ import org.slf4j.LoggerFactory;
  *       connection is also opened with NATS' {@code no_echo}, so the server never returns our own lines.</li>
  *   <li><b>Per-sender order, exactly once.</b> NATS keeps the order of one connection's messages to a subscriber; one
  *       publisher thread publishes in queue order; one dispatcher thread hands lines to the loop in order. Receivers
- *       drop anything at or below the last sequence seen from its origin incarnation ({@link OriginFilter}); a node
- *       restarted with the same id has a fresh incarnation, so its new lines are not mistaken for old ones.</li>
- *   <li><b>NATS down or slow: the local room does not notice.</b> Publishing runs on its own thread behind a bounded
- *       queue ({@link Outbox}); lines that cannot go out are dropped and counted, never buffered for later. jnats
- *       reconnects by itself (forever, every {@code reconnectWait}) and re-subscribes; the bridge then resumes.</li>
+ *       take each sequence of an origin incarnation at most once ({@link OriginFilter}); a node restarted with the
+ *       same id has a fresh incarnation, so its new lines are not mistaken for old ones.</li>
+ *   <li><b>NATS down or slow: the local room does not notice.</b> Publishing runs on its own thread behind a queue
+ *       bounded in lines and bytes, jnats' own outgoing queue included ({@link Outbox}); lines that cannot go out are
+ *       dropped and counted, never buffered for later, and no failure stops the publisher. jnats reconnects by itself
+ *       (forever, every {@code reconnectWait}) and re-subscribes; the bridge then resumes.</li>
+ *   <li><b>A flood from NATS does not take the loop.</b> Remote lines wait in an {@link Inbox} per loop, bounded in
+ *       lines and bytes, and enter the loop a bounded share per turn; lines longer than {@link Builder#maxLineBytes}
+ *       (plus the sender prefix) are dropped and counted.</li>
+ *   <li><b>Strangers on the subject.</b> Without a {@link ClusterKey}, anyone who can publish on the subject can add
+ *       lines to the room, but cannot silence a node (a sequence far ahead is suspect and changes nothing) nor make
+ *       a replay pass by flooding made-up origins. With a key, every line is signed and checked ({@link Signer}):
+ *       forgeries and replays are dropped.</li>
  * </ul>
  * Core NATS is at-most-once: lines published while a subscriber is disconnected are lost for it (counted there as
  * {@link ClusterStats#gaps gaps} once its origin's sequence moves on). Joins and leaves are announced the same way; a
  * node that dies without closing leaves no "left" notices behind.
  *
  * @implNote Thread-safe. {@link Builder#start} and {@link #close} block (connect, flush) and must not run on the loop.
- *     jnats' threads never touch loop state: they hand lines to the loop with {@code execute}, in batches.
+ *     jnats' threads never touch loop state: they hand lines to the loop with {@code execute}, a share per turn.
  */
 public final class NatsRoomBridge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NatsRoomBridge.class);
@@ -58,13 +68,30 @@ public final class NatsRoomBridge implements AutoCloseable {
     public static final String DEFAULT_ROOM = "lobby";
     /** Local lines waiting for NATS at most; more are dropped and counted. */
     public static final int DEFAULT_MAX_OUTBOX_LINES = 16_384;
-    /** Remote lines waiting for the loop at most; more are dropped and counted. */
+    /** Remote lines waiting for the loops at most; more are dropped and counted. */
     public static final int DEFAULT_MAX_INBOX_LINES = 65_536;
+    /**
+     * Bytes of local lines held for NATS at most (our queue and jnats' outgoing queue together), unless
+     * {@link Builder#maxLineBytes} asks for more ({@value #LINES_PER_BUDGET} of the longest lines always fit).
+     */
+    public static final long DEFAULT_MAX_OUTBOX_BYTES = 4L * 1024 * 1024;
+    /** Bytes of remote lines waiting for the loops at most (jnats' pending queue is given the same bound). */
+    public static final long DEFAULT_MAX_INBOX_BYTES = 4L * 1024 * 1024;
+    /** The longest local chat line (the chat server's {@code --max-frame}) unless told otherwise. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 65_536;
+    /** A remote line may exceed the line limit by the relay's {@code [ip:port] } prefix and its newline. */
+    static final int PREFIX_ALLOWANCE_BYTES = 128;
+    /** The default byte bounds grow to hold at least this many of the longest lines. */
+    static final int LINES_PER_BUDGET = 4;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofMillis(500);
     /** jnats' own buffer for the moment between our status check and a disconnect; small, it is not a replay log. */
     static final long RECONNECT_BUFFER_BYTES = 256 * 1024;
     static final String SUBJECT_PREFIX = "loopwire.room.";
+    /** nats:// or tls://, optionally user:password@ or token@, then host:port. */
+    private static final Pattern URL = Pattern.compile("(nats|tls)://([^@/\\s]+@)?[^:@/\\s]+:\\d{1,5}");
+    /** What {@link #incarnation} looks like: a positive long in hex. */
+    private static final Pattern INCARNATION = Pattern.compile("[0-9a-f]{1,16}");
     /** Room names and node ids: one NATS subject token, readable in logs. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -80,8 +107,12 @@ public final class NatsRoomBridge implements AutoCloseable {
     private final Listener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private NatsRoomBridge(Builder b, String nodeId, List<Reactor> reactors, List<ChatRoom> rooms,
-            Connection connection, ClusterStats stats, String incarnation) throws IOException, InterruptedException {
+    private final long maxRemoteLineBytes;
+    private final Signer verifier;
+
+    private NatsRoomBridge(Builder b, Limits limits, String nodeId, List<Reactor> reactors, List<ChatRoom> rooms,
+            Connection connection, ClusterStats stats, OriginFilter filter, String incarnation)
+            throws IOException, InterruptedException {
         this.connection = connection;
         this.stats = stats;
         this.subject = SUBJECT_PREFIX + b.room;
@@ -89,13 +120,20 @@ public final class NatsRoomBridge implements AutoCloseable {
         this.incarnation = incarnation;
         this.reactors = reactors;
         this.rooms = rooms;
-        this.outbox = new Outbox(connection, subject, nodeId, incarnation, b.maxOutboxLines, stats);
+        this.maxRemoteLineBytes = (long) b.maxLineBytes + PREFIX_ALLOWANCE_BYTES;
+        this.verifier = b.key == null ? null : new Signer(b.key);
+        this.outbox = new Outbox(connection, subject, nodeId, incarnation, b.key, b.maxOutboxLines,
+                limits.outboxBytes, stats);
         Inbox[] inboxes = new Inbox[rooms.size()];
         for (int i = 0; i < inboxes.length; i++) {
-            inboxes[i] = new Inbox(reactors.get(i), rooms.get(i), b.maxInboxLines, stats);
+            // Every loop gets every remote line: each loop's inbox gets its part of the bounds (at least one line).
+            inboxes[i] = new Inbox(reactors.get(i), rooms.get(i), Math.max(1, b.maxInboxLines / inboxes.length),
+                    Math.max(maxRemoteLineBytes, limits.inboxBytes / inboxes.length), stats);
         }
-        OriginFilter filter = new OriginFilter(stats);
         this.dispatcher = connection.createDispatcher(msg -> receive(msg, filter, inboxes));
+        // jnats' own queue between its reader and our dispatcher thread: bounded like the inboxes behind it.
+        dispatcher.setPendingLimits(b.maxInboxLines, limits.inboxBytes);
+        stats.natsDropped = dispatcher::getDroppedCount;
         dispatcher.subscribe(subject);
         try {
             // The subscription is known to the server once the flush returns: "started" means "hearing the room".
@@ -148,8 +186,9 @@ public final class NatsRoomBridge implements AutoCloseable {
         String inc = h == null ? null : h.getFirst(Envelope.INCARNATION);
         String seqText = h == null ? null : h.getFirst(Envelope.SEQ);
         long seq = parseSeq(seqText);
+        // The origin filter keeps node and incarnation as its key: a stranger's megabyte header must not be one.
         if (node == null || inc == null || seq < 1 || body == null || body.length == 0
-                || body[body.length - 1] != '\n') {
+                || body[body.length - 1] != '\n' || !Builder.isValidName(node) || !INCARNATION.matcher(inc).matches()) {
             stats.malformed.incrementAndGet();
             return;
         }
@@ -157,7 +196,25 @@ public final class NatsRoomBridge implements AutoCloseable {
             return; // our own line (no_echo should have kept it away)
         }
         stats.received.incrementAndGet();
-        if (filter.accept(node, inc, seq) == OriginFilter.Verdict.NEW) {
+        if (body.length > maxRemoteLineBytes) {
+            stats.droppedTooLong.incrementAndGet();
+            return;
+        }
+        if (verifier != null) {
+            // Checked before the origin filter: what a stranger sends never touches the table of origins.
+            Signer.Check check = verifier.verify(h, body, System.currentTimeMillis());
+            if (check == Signer.Check.BAD) {
+                RareLog.warn(log, stats.badSignature.incrementAndGet(), "dropped a line with a missing or wrong "
+                        + "signature (another key, or a forgery); the node it claims", node);
+                return;
+            }
+            if (check == Signer.Check.STALE) {
+                RareLog.warn(log, stats.stale.incrementAndGet(), "dropped a signed line outside the replay window "
+                        + "(a replay, or a clock more than 2 minutes off); its node", node);
+                return;
+            }
+        }
+        if (filter.accept(node, inc, seq, System.nanoTime()) == OriginFilter.Verdict.NEW) {
             for (Inbox inbox : inboxes) {
                 inbox.offer(body); // one array, only read from now on, shared by every loop
             }
@@ -251,6 +308,11 @@ public final class NatsRoomBridge implements AutoCloseable {
         private String nodeId;
         private int maxOutboxLines = DEFAULT_MAX_OUTBOX_LINES;
         private int maxInboxLines = DEFAULT_MAX_INBOX_LINES;
+        private Long maxOutboxBytes;
+        private Long maxInboxBytes;
+        private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+        private ClusterKey key;
+        private SSLContext sslContext;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration reconnectWait = DEFAULT_RECONNECT_WAIT;
 
@@ -260,10 +322,26 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         private static String checkUrl(String url) {
             Objects.requireNonNull(url, "url");
-            if (!url.startsWith("nats://") || url.length() <= "nats://".length()) {
-                throw new IllegalArgumentException("NATS url must look like nats://host:port, was " + url);
+            if (!isValidUrl(url)) {
+                throw new IllegalArgumentException("NATS url must look like nats://host:port or tls://host:port, "
+                        + "optionally with user:password@ or token@ before the host; was " + redact(url));
             }
             return url;
+        }
+
+        /** Whether {@code url} is one this bridge connects to: {@code nats|tls://[user:pass@|token@]host:port}. */
+        public static boolean isValidUrl(String url) {
+            return url != null && URL.matcher(url).matches();
+        }
+
+        /** {@code url} with any user, password or token replaced by {@code ***}, for messages and logs. */
+        public static String redact(String url) {
+            if (url == null) {
+                return null;
+            }
+            int scheme = url.indexOf("://");
+            int at = url.lastIndexOf('@');
+            return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "***" + url.substring(at) : url;
         }
 
         /** The room's name, one subject token ({@code [A-Za-z0-9_-]}, 1..64); default {@value #DEFAULT_ROOM}. */
@@ -285,6 +363,55 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         public Builder maxInboxLines(int lines) {
             this.maxInboxLines = checkRange("maxInboxLines", lines);
+            return this;
+        }
+
+        /**
+         * Bytes of local lines held for NATS at most, this bridge's queue and jnats' outgoing queue together (half
+         * each); default {@link #DEFAULT_MAX_OUTBOX_BYTES} or {@value #LINES_PER_BUDGET} of the longest lines.
+         */
+        public Builder maxOutboxBytes(long bytes) {
+            this.maxOutboxBytes = checkBytes("maxOutboxBytes", bytes);
+            return this;
+        }
+
+        /**
+         * Bytes of remote lines waiting for the loops at most (split between the loops of a group); default
+         * {@link #DEFAULT_MAX_INBOX_BYTES} or {@value #LINES_PER_BUDGET} of the longest lines.
+         */
+        public Builder maxInboxBytes(long bytes) {
+            this.maxInboxBytes = checkBytes("maxInboxBytes", bytes);
+            return this;
+        }
+
+        /**
+         * The longest chat line (the chat server's frame limit); remote lines longer than this plus the sender
+         * prefix are dropped and counted. Default {@value #DEFAULT_MAX_LINE_BYTES}.
+         */
+        public Builder maxLineBytes(int bytes) {
+            if (bytes < 1 || bytes > 64 * 1024 * 1024) {
+                throw new IllegalArgumentException("maxLineBytes must be in 1..64MiB, was " + bytes);
+            }
+            this.maxLineBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Signs every line published and drops every line received that is not signed with the same key, or whose
+         * signed time is more than {@link Signer#REPLAY_WINDOW two minutes} away from ours (a replay). Null: no
+         * signing (the default): anyone who can publish on the subject can speak in the room.
+         */
+        public Builder key(ClusterKey key) {
+            this.key = key;
+            return this;
+        }
+
+        /**
+         * The TLS context for a {@code tls://} url (for example one trusting a private CA); unset, jnats uses the
+         * JVM's default ({@code javax.net.ssl.trustStore}).
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = context;
             return this;
         }
 
@@ -316,6 +443,31 @@ public final class NatsRoomBridge implements AutoCloseable {
                 throw new IllegalArgumentException(what + " must be in 1..10000000, was " + lines);
             }
             return lines;
+        }
+
+        private static long checkBytes(String what, long bytes) {
+            if (bytes < 64 * 1024 || bytes > (1L << 40)) {
+                throw new IllegalArgumentException(what + " must be in 64KiB..1TiB, was " + bytes);
+            }
+            return bytes;
+        }
+
+        /** The byte bounds, defaults grown to the line limit, each checked to hold a few of the longest lines. */
+        private Limits limits() {
+            long longest = (long) maxLineBytes + PREFIX_ALLOWANCE_BYTES;
+            long outbox = maxOutboxBytes != null ? maxOutboxBytes
+                    : Math.max(DEFAULT_MAX_OUTBOX_BYTES, 2 * LINES_PER_BUDGET * longest);
+            long inbox = maxInboxBytes != null ? maxInboxBytes
+                    : Math.max(DEFAULT_MAX_INBOX_BYTES, LINES_PER_BUDGET * longest);
+            if (Outbox.natsShare(outbox) < longest) {
+                throw new IllegalArgumentException("maxOutboxBytes " + outbox + " cannot hold a line of " + longest
+                        + " bytes (each half of it must): raise it to at least " + 2 * longest);
+            }
+            if (inbox < longest) {
+                throw new IllegalArgumentException("maxInboxBytes " + inbox + " cannot hold a line of " + longest
+                        + " bytes: raise it to at least " + longest);
+            }
+            return new Limits(outbox, inbox);
         }
 
         private static Duration checkPositive(String what, Duration d) {
@@ -357,30 +509,37 @@ public final class NatsRoomBridge implements AutoCloseable {
                     throw new IllegalStateException("start blocks: call it off the loop thread");
                 }
             }
+            Limits limits = limits();
             String node = nodeId != null ? nodeId : "node-" + ProcessHandle.current().pid();
             String incarnation = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
             ClusterStats stats = new ClusterStats();
-            Options options = Options.builder()
+            OriginFilter filter = new OriginFilter(stats);
+            Options.Builder options = Options.builder()
                     .server(url)
                     .connectionName("loopwire-" + node)
                     .noEcho()
                     .maxReconnects(-1)
                     .reconnectWait(reconnectWait)
                     .connectionTimeout(connectTimeout)
-                    .reconnectBufferSize(RECONNECT_BUFFER_BYTES)
+                    // jnats' buffers count towards the outbound bound: its outgoing queue in lines here (in bytes by
+                    // the publisher), and the reconnect buffer within the same share.
+                    .maxMessagesInOutgoingQueue(maxOutboxLines)
+                    .reconnectBufferSize(Math.min(RECONNECT_BUFFER_BYTES, Outbox.natsShare(limits.outboxBytes)))
                     .discardMessagesWhenOutgoingQueueFull()
-                    .connectionListener(new ConnectionLog(node))
-                    .errorListener(new ErrorCount(stats))
-                    .build();
+                    .connectionListener(new ConnectionLog(node, filter))
+                    .errorListener(new ErrorCount(stats));
+            if (sslContext != null) {
+                options.sslContext(sslContext);
+            }
             Connection connection;
             try {
-                connection = Nats.connect(options);
+                connection = Nats.connect(options.build());
             } catch (IOException e) {
-                throw new IOException("cannot connect to NATS at " + url + ": " + e.getMessage(), e);
+                throw new IOException("cannot connect to NATS at " + redact(url) + ": " + e.getMessage(), e);
             }
             try {
-                return new NatsRoomBridge(this, node, List.copyOf(reactors), List.copyOf(rooms), connection, stats,
-                        incarnation);
+                return new NatsRoomBridge(this, limits, node, List.copyOf(reactors), List.copyOf(rooms), connection,
+                        stats, filter, incarnation);
             } catch (IOException | RuntimeException | InterruptedException e) {
                 connection.close();
                 throw e;
@@ -388,12 +547,18 @@ public final class NatsRoomBridge implements AutoCloseable {
         }
     }
 
-    /** Logs connection changes once each (not per message). */
+    /** The byte bounds as resolved at start. */
+    private record Limits(long outboxBytes, long inboxBytes) {
+    }
+
+    /** Logs connection changes once each (not per message); a reconnect lets origins' sequences jump. */
     private static final class ConnectionLog implements ConnectionListener {
         private final String node;
+        private final OriginFilter filter;
 
-        ConnectionLog(String node) {
+        ConnectionLog(String node, OriginFilter filter) {
             this.node = node;
+            this.filter = filter;
         }
 
         // jnats 2.25 deprecates this method in favour of a default overload, yet it is the one left abstract.
@@ -402,7 +567,10 @@ public final class NatsRoomBridge implements AutoCloseable {
         public void connectionEvent(Connection conn, Events type) {
             switch (type) {
                 case DISCONNECTED -> log.warn("node {}: lost NATS; the local room goes on, remote lines pause", node);
-                case RECONNECTED -> log.info("node {}: NATS is back; bridging resumes", node);
+                case RECONNECTED -> {
+                    filter.resync(); // lines published meanwhile are lost to us: sequences may jump far
+                    log.info("node {}: NATS is back; bridging resumes", node);
+                }
                 case CLOSED -> log.debug("node {}: NATS connection closed", node);
                 default -> log.debug("node {}: NATS {}", node, type);
             }
@@ -412,6 +580,9 @@ public final class NatsRoomBridge implements AutoCloseable {
     /** Counts what jnats discards by itself (its outgoing queue full). */
     private static final class ErrorCount implements ErrorListener {
         private final ClusterStats stats;
+        // Only for spacing the log lines: what was lost is counted in ClusterStats.
+        private final AtomicLong errors = new AtomicLong();
+        private final AtomicLong slowConsumer = new AtomicLong();
 
         ErrorCount(ClusterStats stats) {
             this.stats = stats;
@@ -424,7 +595,7 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            log.warn("NATS error: {}", error);
+            RareLog.warn(log, errors.incrementAndGet(), "NATS error", error);
         }
 
         @Override
@@ -434,7 +605,9 @@ public final class NatsRoomBridge implements AutoCloseable {
 
         @Override
         public void slowConsumerDetected(Connection conn, Consumer consumer) {
-            log.warn("NATS says we are a slow consumer: remote lines are being dropped");
+            // No resync here: the origin filter allows jumps as large as jnats' own count of what it dropped.
+            RareLog.warn(log, slowConsumer.incrementAndGet(), "jnats is dropping remote lines (we read too slowly)",
+                    "see loopwire_cluster_dropped_total{reason=\"nats_pending\"}");
         }
     }
 }

@@ -12,8 +12,20 @@ final class ClusterFixture implements AutoCloseable {
 
     /** Starts the nats-server (or skips the test with the reason). */
     NatsServer startNats() throws Exception {
-        nats = NatsServer.startOrSkip();
+        return startNats(List.of());
+    }
+
+    /** Starts the nats-server with more arguments (or skips the test with the reason). */
+    NatsServer startNats(List<String> args) throws Exception {
+        nats = NatsServer.startOrSkip(args);
         return nats;
+    }
+
+    /** A TCP member of {@code node}, closed with the fixture. */
+    Client tcpMember(String name, ClusterNode node) throws Exception {
+        Client c = Client.tcp(name, node.tcp());
+        clients.add(c);
+        return c;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.loopwire.Reactor;
 import io.loopwire.relay.ChatServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** One chat server node for tests: a reactor, a chat server on free ports, and its NATS bridge. */
 final class ClusterNode implements AutoCloseable {
@@ -22,11 +23,22 @@ final class ClusterNode implements AutoCloseable {
     }
 
     static ClusterNode start(String nodeId, String natsUrl, String room) throws Exception {
+        return start(nodeId, natsUrl, room, NatsRoomBridge.DEFAULT_MAX_LINE_BYTES, b -> b);
+    }
+
+    /**
+     * A node whose chat lines may be {@code maxFrame} bytes long (and whose members may have four of them waiting),
+     * its bridge configured further by {@code tune}.
+     */
+    static ClusterNode start(String nodeId, String natsUrl, String room, int maxFrame,
+            UnaryOperator<NatsRoomBridge.Builder> tune) throws Exception {
         Reactor reactor = new Reactor("loopwire-" + nodeId).start();
         try {
-            ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
-            NatsRoomBridge bridge = NatsRoomBridge.builder(natsUrl).room(room).nodeId(nodeId)
-                    .reconnectWait(Duration.ofMillis(200)).start(reactor, server.tcpRoom());
+            // Room for a few of the longest lines per member, as an operator raising --max-frame would give.
+            ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).maxFrameBytes(maxFrame)
+                    .maxOutboundBytes(Math.max(1024 * 1024, 4L * maxFrame)).start();
+            NatsRoomBridge bridge = tune.apply(NatsRoomBridge.builder(natsUrl).room(room).nodeId(nodeId)
+                    .maxLineBytes(maxFrame).reconnectWait(Duration.ofMillis(200))).start(reactor, server.tcpRoom());
             return new ClusterNode(nodeId, reactor, server, bridge);
         } catch (Exception e) {
             reactor.close();

@@ -46,6 +46,11 @@ class HostilePublisherTest {
                         utf8("[1.2.3.4:5] no newline"));
                 attacker.publish(subject, Envelope.headers("x", "1", 1, Envelope.Kind.MESSAGE, "1.2.3.4:5"),
                         new byte[0]);
+                // Node ids and incarnations become keys of the origin table: oversized or odd ones are refused.
+                attacker.publish(subject, Envelope.headers("x".repeat(100_000), "1", 1, Envelope.Kind.MESSAGE,
+                        "1.2.3.4:5"), utf8("[1.2.3.4:5] huge node id\n"));
+                attacker.publish(subject, Envelope.headers("x", "f".repeat(17), 1, Envelope.Kind.MESSAGE,
+                        "1.2.3.4:5"), utf8("[1.2.3.4:5] long incarnation\n"));
                 Headers first = Envelope.headers("x", "2", 7, Envelope.Kind.MESSAGE, "1.2.3.4:5");
                 attacker.publish(subject, first, utf8("[1.2.3.4:5] once\n"));
                 attacker.publish(subject, first, utf8("[1.2.3.4:5] once\n")); // replay
@@ -61,7 +66,7 @@ class HostilePublisherTest {
             Poll.until(NATS_PATIENCE, () -> member.received().contains("[1.2.3.4:5] last"), "the last valid line");
             assertThat(member.received()).containsExactly("[1.2.3.4:5] once", "[1.2.3.4:5] last");
             ClusterStats stats = node.bridge.stats();
-            assertThat(stats.malformed()).isEqualTo(5);
+            assertThat(stats.malformed()).isEqualTo(7);
             assertThat(stats.duplicates()).isEqualTo(2);
             assertThat(stats.delivered()).isEqualTo(2);
 

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 
 /**
  * Answers latency probes on a UDP endpoint: a datagram that is exactly {@code ping} (one trailing newline allowed)
- * gets {@code ping} back, and a binary probe packet (magic {@code LWP1}) is echoed byte for byte, both to the sender
- * only. Neither is relayed, and neither makes the sender a member.
+ * gets {@code ping} back (the original system's protocol, unchanged), and a binary probe packet (magic {@code LWP1})
+ * is echoed with the same bytes and its reply mark set ({@link ProbePacket#markReply}), both to the sender only. A
+ * probe packet that already carries the reply mark is never answered (counted): two echoes cannot bounce one packet
+ * between them forever. None of these is relayed or makes the sender a member.
  *
  * @implNote Reactor thread only.
  */
@@ -17,15 +19,24 @@ public final class PingEcho {
     private final ByteBuffer pong = Ping.newBuffer();
     private long pingsAnswered;
     private long probesEchoed;
+    private long repliesIgnored;
 
     /** A ping and probe answerer with zeroed counters. */
     public PingEcho() {
     }
 
-    /** Answers {@code data} if it is a ping or a probe; returns whether it was. {@code data} may be consumed. */
+    /**
+     * Answers {@code data} if it is a ping or a probe; returns whether it was one (a probe reply, unanswered,
+     * included). {@code data} must be writable and may be changed or consumed.
+     */
     public boolean answer(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
         if (ProbePacket.isProbe(data)) {
+            if (ProbePacket.isReply(data)) {
+                repliesIgnored++; // already an answer: answering it could start an endless echo between two servers
+                return true;
+            }
             probesEchoed++;
+            ProbePacket.markReply(data);
             endpoint.send(sender, data);
             return true;
         }
@@ -46,5 +57,10 @@ public final class PingEcho {
     /** Probe packets echoed. */
     public long probesEchoed() {
         return probesEchoed;
+    }
+
+    /** Probe packets that carried the reply mark, left unanswered. */
+    public long repliesIgnored() {
+        return repliesIgnored;
     }
 }

@@ -12,11 +12,14 @@ import java.nio.ByteBuffer;
  */
 final class UdpMember extends Member {
     private final UdpEndpoint endpoint;
+    /** This member's own per-source budget, null when budgets are off. */
+    final TokenBucket budget;
     long lastHeardNanos;
 
-    UdpMember(UdpEndpoint endpoint, InetSocketAddress address) {
+    UdpMember(UdpEndpoint endpoint, InetSocketAddress address, TokenBucket budget) {
         super(address);
         this.endpoint = endpoint;
+        this.budget = budget;
     }
 
     @Override

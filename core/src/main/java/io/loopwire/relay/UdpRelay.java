@@ -19,7 +19,9 @@ import java.util.Objects;
  * {@code * welcome} when it joins by {@code /hello} or {@code /join}. {@code /quit} or {@code /sair} leaves;
  * members silent longer than the idle timeout expire.
  *
- * <p>Protections, each counted: a per-source budget (datagrams/s and bytes/s, pings included), a global budget on
+ * <p>Protections, each counted: a per-source budget (datagrams/s and bytes/s, pings included: a member's is its own,
+ * strangers share slots of a table chosen by a keyed hash with a per-process secret, so no stranger can aim at a
+ * member's budget), a global budget on
  * what the relay sends for UDP senders, the member cap in total and per IP, join/leave notices under a budget of
  * deliveries per second (beyond it members join and leave quietly and one summary line per second counts them), and
  * expiry bounded per turn. Bytes sent to an address that never validated stay within 3x the bytes it sent (QUIC's
@@ -58,6 +60,9 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     private final int maxMembersPerIp;
     private final JoinMode joinMode;
     private final SourceLimiter sourceLimiter;
+    /** A member's own budget (the same rates as a stranger's): absent when budgets are off. */
+    private final long memberDatagramsPerSecond;
+    private final long memberBytesPerSecond;
     private final TokenBucket outputBudget;
     private final TokenBucket noticeBudget;
     private final AddressValidator validator;
@@ -103,6 +108,8 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         long now = System.nanoTime();
         this.sourceLimiter = b.sourceDatagramsPerSecond > 0
                 ? new SourceLimiter(b.sourceDatagramsPerSecond, b.sourceBytesPerSecond) : null;
+        this.memberDatagramsPerSecond = b.sourceDatagramsPerSecond;
+        this.memberBytesPerSecond = b.sourceBytesPerSecond;
         this.outputBudget = b.outputDatagramsPerSecond > 0
                 ? new TokenBucket(b.outputDatagramsPerSecond, b.outputBytesPerSecond, SECOND_NANOS, now) : null;
         // A burst of a tenth of a second's notices: a whole second's worth in one turn would hold pings for ~50 ms.
@@ -129,20 +136,27 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     public void onDatagram(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
         long now = System.nanoTime();
         int size = data.remaining();
-        if (sourceLimiter != null && !sourceLimiter.allow(sender, size, now)) {
-            overSourceBudget++;
-            return;
+        UdpMember member = members.heard(sender);
+        if (member != null) {
+            member.lastHeardNanos = now; // heard() moved it to the tail of the expiry order: keep the two in step
+        }
+        if (sourceLimiter != null) {
+            // A member spends its own budget; strangers share keyed slots, which no stranger can aim at a member's.
+            boolean within = member != null ? member.budget.tryTake(1, size, now)
+                    : sourceLimiter.allow(sender, size, now);
+            if (!within) {
+                overSourceBudget++;
+                return;
+            }
         }
         if (pingEcho.answer(endpoint, sender, data)) {
             return;
         }
         Commands.stripLineEnd(data);
-        UdpMember member = members.heard(sender);
         if (member == null) {
             stranger(endpoint, sender, data, size, now);
             return;
         }
-        member.lastHeardNanos = now;
         if (Commands.isQuit(data)) {
             remove(member, now);
         } else if (Commands.isHello(data) || Commands.skipJoin(data)) {
@@ -190,7 +204,8 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
             endpoint.send(sender, roomFull);
             return null;
         }
-        UdpMember member = new UdpMember(endpoint, sender);
+        UdpMember member = new UdpMember(endpoint, sender, sourceLimiter == null ? null
+                : new TokenBucket(memberDatagramsPerSecond, memberBytesPerSecond, 2 * SECOND_NANOS, now));
         // Join first: if the join throws (a RelayFormat failing, say), the sender must not stay registered
         // without a prefix, taking a member slot and failing every later datagram until it expires.
         boolean announce = noticeBudget.tryTake(room.size(), 0, now);
@@ -309,6 +324,11 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     /** Datagrams dropped because their source had spent its budget. */
     public long overSourceBudget() {
         return overSourceBudget;
+    }
+
+    /** The strangers' budget table, null when budgets are off (tests aim at its slots). */
+    SourceLimiter sourceLimiter() {
+        return sourceLimiter;
     }
 
     /** Messages not relayed because the global output budget was spent. */

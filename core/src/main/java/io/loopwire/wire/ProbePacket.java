@@ -12,10 +12,15 @@ import java.nio.ByteOrder;
  * offset  size  field
  *      0     4  magic "LWP1" (0x4C575031)
  *      4     4  prober id (random per prober)
- *      8     8  sequence
+ *      8     8  bit 63: reply mark (0 in a probe, 1 in its echo); bits 62..0: sequence
  *     16     8  send time, System.nanoTime() of the prober
  *     24   0..  zero padding up to the chosen total size
  * </pre>
+ *
+ * <p>An echo answers a probe with the same bytes and the reply mark set ({@link #markReply}), and never answers a
+ * packet that already carries the mark; a prober accepts only marked packets. So two echoes can never keep one
+ * packet bouncing between them (a spoofed probe costs one echo, then stops), and a prober never takes its own probe,
+ * reflected by something that is not an echo, for an answer.
  *
  * <p>Readers use absolute offsets from the buffer's position and never move it, so a handler can test
  * {@link #isProbe} and still echo or relay the buffer untouched. Only call the accessors when {@link #isProbe}
@@ -35,6 +40,8 @@ public final class ProbePacket {
     private static final int ID_OFFSET = 4;
     private static final int SEQUENCE_OFFSET = 8;
     private static final int SEND_NANOS_OFFSET = 16;
+    /** Bit 63 of the sequence field: set in a reply. */
+    private static final long REPLY_MARK = Long.MIN_VALUE;
 
     private ProbePacket() {
     }
@@ -42,10 +49,16 @@ public final class ProbePacket {
     /**
      * Writes one probe packet of {@code totalSize} bytes at {@code out}'s position and advances the position past it.
      *
-     * @throws IllegalArgumentException if {@code totalSize} is outside {@link #HEADER_BYTES}..{@link #MAX_BYTES}
+     * The packet is a probe (no reply mark).
+     *
+     * @throws IllegalArgumentException if {@code totalSize} is outside {@link #HEADER_BYTES}..{@link #MAX_BYTES}, or
+     *     {@code sequence} is negative (bit 63 is the reply mark)
      * @throws BufferOverflowException if fewer than {@code totalSize} bytes remain in {@code out} (nothing written)
      */
     public static void encode(ByteBuffer out, int proberId, long sequence, long sendNanos, int totalSize) {
+        if (sequence < 0) {
+            throw new IllegalArgumentException("sequence " + sequence + " is negative (bit 63 is the reply mark)");
+        }
         if (totalSize < HEADER_BYTES || totalSize > MAX_BYTES) {
             throw new IllegalArgumentException("probe size " + totalSize + " bytes outside " + HEADER_BYTES + ".."
                     + MAX_BYTES);
@@ -89,9 +102,34 @@ public final class ProbePacket {
         return readInt(in, ID_OFFSET);
     }
 
-    /** The sequence number of the packet at {@code in}'s position. Call only when {@link #isProbe} is true. */
+    /**
+     * The sequence number of the packet at {@code in}'s position, without the reply mark. Call only when
+     * {@link #isProbe} is true.
+     */
     public static long sequence(ByteBuffer in) {
-        return readLong(in, SEQUENCE_OFFSET);
+        return readLong(in, SEQUENCE_OFFSET) & ~REPLY_MARK;
+    }
+
+    /** Whether the packet at {@code in}'s position carries the reply mark. Call only when {@link #isProbe} is true. */
+    public static boolean isReply(ByteBuffer in) {
+        return readLong(in, SEQUENCE_OFFSET) < 0;
+    }
+
+    /** Whether {@code in} {@link #isProbe is a probe packet} with the reply mark, from the prober {@code proberId}. */
+    public static boolean isReplyFrom(ByteBuffer in, int proberId) {
+        return isProbeFrom(in, proberId) && isReply(in);
+    }
+
+    /**
+     * Sets the reply mark in the packet at {@code in}'s position, in place (an echo's only change to the bytes).
+     * Does not move the position. Call only when {@link #isProbe} is true.
+     *
+     * @throws java.nio.ReadOnlyBufferException if {@code in} is read-only
+     */
+    public static void markReply(ByteBuffer in) {
+        final int at = in.position() + SEQUENCE_OFFSET;
+        // Bit 63 is the top bit of the field's first byte in big-endian order, whatever the buffer's order.
+        in.put(at, (byte) (in.get(at) | 0x80));
     }
 
     /** The send time (nanos) of the packet at {@code in}'s position. Call only when {@link #isProbe} is true. */

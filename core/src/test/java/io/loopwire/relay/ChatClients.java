@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -254,6 +255,15 @@ final class ChatClients {
             byte[] data = new byte[packet.getLength()];
             System.arraycopy(buffer, 0, data, 0, data.length);
             return data;
+        }
+
+        /** The next datagram's bytes, or {@link SocketTimeoutException} if none arrives within {@code millis}. */
+        byte[] receiveBytesOrTimeout(int millis) throws IOException {
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            socket.setSoTimeout(millis);
+            socket.receive(packet);
+            assertThat(packet.getSocketAddress()).as("datagram source").isEqualTo(server);
+            return Arrays.copyOf(buffer, packet.getLength());
         }
 
         String receive() throws IOException {

@@ -84,15 +84,31 @@ class PingEchoTest {
     }
 
     @Test
-    void probePacketIsEchoedByteForByteToTheSenderOnly() throws Exception {
+    void probePacketIsEchoedWithItsReplyMarkToTheSenderOnly() throws Exception {
         try (UdpClient prober = new UdpClient(chat.udp())) {
             for (int size : new int[] {24, 64, 1200}) {
                 byte[] probe = probe(size);
                 prober.send(probe);
-                assertThat(prober.receiveBytes(ChatClients.ARRIVES)).isEqualTo(probe);
+                byte[] reply = probe.clone();
+                reply[8] |= (byte) 0x80; // bit 63 of the sequence field: the only byte that changes
+                assertThat(prober.receiveBytes(ChatClients.ARRIVES)).isEqualTo(reply);
             }
             assertRoomHeardNothing();
             prober.assertNothingArrives();
+        }
+    }
+
+    @Test
+    void aProbeReplyIsNeverAnsweredNorRelayed() throws Exception {
+        try (UdpClient other = new UdpClient(chat.udp())) {
+            byte[] reply = probe(32);
+            reply[8] |= (byte) 0x80;
+            other.send(reply);
+            other.send("ping"); // answered: the reply before it was read and left unanswered
+            assertThat(other.receive()).isEqualTo("ping");
+            assertRoomHeardNothing();
+            other.assertNothingArrives();
+            assertThat(chat.reactor.call(() -> chat.server.udpRelay().pingEcho().repliesIgnored())).isEqualTo(1);
         }
     }
 
@@ -110,7 +126,7 @@ class PingEchoTest {
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put("LWP1".getBytes(StandardCharsets.US_ASCII))
                 .putInt(ThreadLocalRandom.current().nextInt())
-                .putLong(42)
+                .putLong(42) // bit 63 clear: a probe, not a reply
                 .putLong(System.nanoTime());
         while (b.hasRemaining()) {
             b.put((byte) ThreadLocalRandom.current().nextInt());

@@ -29,8 +29,10 @@ class ProbePacketFuzzTest {
                 if (ProbePacket.isProbe(buf)) {
                     probes++;
                     final int id = ProbePacket.proberId(buf);
-                    ProbePacket.sequence(buf);
+                    assertThat(ProbePacket.sequence(buf)).isNotNegative();
                     ProbePacket.sendNanos(buf);
+                    ProbePacket.isReply(buf);
+                    assertThat(ProbePacket.isReplyFrom(buf, id)).isEqualTo(ProbePacket.isReply(buf));
                     assertThat(ProbePacket.isProbeFrom(buf, id)).isTrue();
                     assertThat(buf.remaining()).isGreaterThanOrEqualTo(ProbePacket.HEADER_BYTES);
                 }

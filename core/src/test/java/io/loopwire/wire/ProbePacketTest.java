@@ -136,4 +136,33 @@ class ProbePacketTest {
         assertThat(ProbePacket.isProbe(buf.slice())).isTrue();
         assertThat(ProbePacket.isProbe(buf.asReadOnlyBuffer())).isTrue();
     }
+
+    @Test
+    void replyMarkIsBit63OfTheSequenceFieldSetInPlace() {
+        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
+        b.position(4);
+        ProbePacket.encode(b, 0xCAFE, Long.MAX_VALUE, 99, 32);
+        b.position(4);
+        assertThat(ProbePacket.isReply(b)).isFalse();
+        assertThat(ProbePacket.isReplyFrom(b, 0xCAFE)).isFalse();
+        ProbePacket.markReply(b);
+        assertThat(b.position()).isEqualTo(4);
+        assertThat(b.get(4 + 8) & 0xFF).isEqualTo(0xFF);
+        assertThat(ProbePacket.isReply(b)).isTrue();
+        assertThat(ProbePacket.isReplyFrom(b, 0xCAFE)).isTrue();
+        assertThat(ProbePacket.isReplyFrom(b, 0xBEEF)).isFalse();
+        assertThat(ProbePacket.sequence(b)).as("the mark is not part of the sequence").isEqualTo(Long.MAX_VALUE);
+        assertThat(ProbePacket.proberId(b)).isEqualTo(0xCAFE);
+        assertThat(ProbePacket.sendNanos(b)).isEqualTo(99);
+        ProbePacket.markReply(b); // idempotent
+        assertThat(ProbePacket.sequence(b)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void negativeSequenceIsRejectedBecauseBit63IsTheMark() {
+        ByteBuffer b = ByteBuffer.allocate(24);
+        assertThatThrownBy(() -> ProbePacket.encode(b, 1, -1, 0, 24))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reply mark");
+        assertThat(b.position()).isZero();
+    }
 }

@@ -7,6 +7,7 @@ import io.loopwire.alert.AlertingListener;
 import io.loopwire.alert.EmailAlertSink;
 import io.loopwire.alert.EmailConfig;
 import io.loopwire.alert.LogAlertSink;
+import io.loopwire.alert.TargetLabels;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.examples.web.MonitorPage;
@@ -23,7 +24,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,12 +34,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code monitor}: probes UDP targets on one reactor, prints every round and state change, and alerts (console, and
- * e-mail when an SMTP server is given) on confirmed changes only.
+ * e-mail, Alertmanager or a webhook when given) on confirmed changes only.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure UDP round trips to targets, classify the link, alert on confirmed changes.")
 final class MonitorMain implements Callable<Integer> {
-    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", description = "A target (repeatable).")
+    @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
+            description = "A target (repeatable; port 1-65535).")
     List<String> targets = new ArrayList<>();
     @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
@@ -54,9 +58,11 @@ final class MonitorMain implements Callable<Integer> {
     long count;
     @Option(names = "--probe", defaultValue = "binary", description = "binary (LWP1 packets) or text (ping/ping) (default ${DEFAULT-VALUE}).")
     LatencyProber.Mode probe;
-    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive losses that mean DOWN (default ${DEFAULT-VALUE}).")
+    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive probes (by send order) unanswered within the timeout that mean DOWN "
+                    + "(default ${DEFAULT-VALUE}).")
     int downAfter;
-    @Option(names = "--confirm", defaultValue = "2", description = "Agreeing rounds needed to change state (default ${DEFAULT-VALUE}).")
+    @Option(names = "--confirm", defaultValue = "2", description = "Consecutive rounds of the same new state needed to change state, 1-1000 "
+                    + "(default ${DEFAULT-VALUE}).")
     int confirm;
     @Option(names = "--repeat", defaultValue = "4h", converter = Units.DurationConverter.class,
             description = "Reminder period while a link stays bad (default ${DEFAULT-VALUE}).")
@@ -79,13 +85,19 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
     @Mixin
+    HttpAlertOptions httpAlerts = new HttpAlertOptions();
+    @Mixin
     HttpOption http = new HttpOption();
     @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
 
+    /** The targets resolved, in order, by the argument checks. */
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
     private LogAlertSink console;
     private EmailAlertSink email;
+    /** Each target's address by its name, for the alerts' {@code target} label (filled as targets are added). */
+    private final Map<String, String> labelAddresses = new ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -109,9 +121,9 @@ final class MonitorMain implements Callable<Integer> {
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)
                     .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
-            for (String target : targets) {
-                InetSocketAddress address = Args.hostPort("--target", target);
-                builder.target(target, address);
+            for (int i = 0; i < targets.size(); i++) {
+                builder.target(targets.get(i), addresses.get(i));
+                labelAddresses.put(targets.get(i), Args.hostPort(addresses.get(i)));
             }
             prober = builder.start();
         } catch (IllegalArgumentException e) {
@@ -122,7 +134,7 @@ final class MonitorMain implements Callable<Integer> {
         }
         HttpEndpoint web = null;
         if (http.enabled()) {
-            metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, email));
+            metrics.bind(proberMetrics.watch(prober)).bind(httpAlerts.count(new AlertMetrics(console, email)));
             web = http.serve("monitor", metrics, InetAddress.getLoopbackAddress());
             if (web == null) {
                 prober.close();
@@ -182,6 +194,10 @@ final class MonitorMain implements Callable<Integer> {
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String target : targets) {
             Args.check(seen.add(target), "--target " + target + " is given twice");
+            InetSocketAddress address = Args.hostPort("--target", target);
+            // Port 0 is "any port" to bind, never a place a datagram can go: every send would fail.
+            Args.check(address.getPort() != 0, "--target " + target + ": port 0 cannot be probed");
+            addresses.add(address);
         }
         try {
             return new ClassifierConfig(slow, verySlow, timeout, downAfter, confirm);
@@ -200,10 +216,13 @@ final class MonitorMain implements Callable<Integer> {
 
     private AlertSink alertSink(PrintStream out) {
         console = new LogAlertSink(out);
+        List<AlertSink> sinks = new ArrayList<>(List.of(console));
+        TargetLabels labels = name -> Map.of("target", labelAddresses.getOrDefault(name, name));
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");
-            return console;
+            sinks.addAll(httpAlerts.sinks(labels));
+            return sinks.size() == 1 ? console : AlertSink.all(sinks.toArray(AlertSink[]::new));
         }
         Args.check(mailFrom != null, "--mail-from is required with --smtp-host");
         Args.check(!mailTo.isEmpty(), "--mail-to is required with --smtp-host");
@@ -225,7 +244,9 @@ final class MonitorMain implements Callable<Integer> {
                 b.credentials(smtpUser, password.toCharArray());
             }
             email = new EmailAlertSink(b.build());
-            return AlertSink.all(console, email);
+            sinks.add(email);
+            sinks.addAll(httpAlerts.sinks(labels));
+            return AlertSink.all(sinks.toArray(AlertSink[]::new));
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(e.getMessage());
         }

@@ -3,10 +3,12 @@ package io.loopwire.examples;
 import io.loopwire.Reactor;
 import io.loopwire.ReactorFailedException;
 import io.loopwire.ReactorGroup;
+import io.loopwire.cluster.ClusterKey;
 import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
+import io.loopwire.metrics.ClusterMetrics;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.JoinMode;
@@ -14,6 +16,7 @@ import io.loopwire.relay.UdpRelay;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,13 +75,26 @@ final class ServerMain implements Callable<Integer> {
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
     String loopsOption;
     @Option(names = "--cluster", paramLabel = "nats://H:P",
-            description = "Span the room over every node on this NATS server (default: this process only).")
+            description = "Span the room over every node on this NATS server (default: this process only); "
+                    + "tls://H:P for TLS (the JVM's trust store), user:password@ or token@ before H for NATS auth.")
     String cluster;
     @Option(names = "--cluster-room", defaultValue = NatsRoomBridge.DEFAULT_ROOM,
             description = "Room name shared by the nodes (default ${DEFAULT-VALUE}).")
     String clusterRoom;
     @Option(names = "--node-id", description = "This node's id in the cluster (default node-<pid>).")
     String nodeId;
+    @Option(names = "--cluster-key-file", paramLabel = "FILE", description = "Sign and check every cluster line "
+            + "with the secret in FILE (at least 32 bytes, trimmed; the same on every node): forged and replayed "
+            + "lines are dropped. Without it, anyone who can publish on the room's subject can speak in the room.")
+    Path clusterKeyFile;
+    @Option(names = "--cluster-max-outbox", paramLabel = "BYTES", converter = Units.SizeConverter.class,
+            description = "Bytes of local lines held for NATS at most, jnats' queue included (default 4MiB, or 8 "
+                    + "of the longest lines); more are dropped and counted.")
+    Long clusterMaxOutbox;
+    @Option(names = "--cluster-max-inbox", paramLabel = "BYTES", converter = Units.SizeConverter.class,
+            description = "Bytes of remote lines waiting for the loops at most (default 4MiB, or 4 of the longest "
+                    + "lines); more are dropped and counted.")
+    Long clusterMaxInbox;
 
     @Override
     public Integer call() throws Exception {
@@ -96,6 +112,7 @@ final class ServerMain implements Callable<Integer> {
         http.check();
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
+        ClusterKey clusterKey = readClusterKey();
 
         int loops = loops();
         // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
@@ -149,7 +166,14 @@ final class ServerMain implements Callable<Integer> {
         NatsRoomBridge bridge = null;
         if (cluster != null) {
             try {
-                NatsRoomBridge.Builder b = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId);
+                NatsRoomBridge.Builder b = NatsRoomBridge.builder(cluster).room(clusterRoom).nodeId(nodeId)
+                        .maxLineBytes((int) maxFrame).key(clusterKey);
+                if (clusterMaxOutbox != null) {
+                    b.maxOutboxBytes(clusterMaxOutbox);
+                }
+                if (clusterMaxInbox != null) {
+                    b.maxInboxBytes(clusterMaxInbox);
+                }
                 bridge = group != null ? b.start(group, room) : b.start(reactors.get(0), servers.get(0).tcpRoom());
             } catch (IOException e) {
                 System.err.println("server: " + e.getMessage());
@@ -160,8 +184,11 @@ final class ServerMain implements Callable<Integer> {
         String httpAddress = "";
         if (http.enabled()) {
             final ChatServer started = servers.get(0);
-            HttpEndpoint web = http.serve("server", new LoopMetrics(reactors.get(0))
-                    .bindWith(s -> new ChatServerMetrics(s, started)), address);
+            LoopMetrics metrics = new LoopMetrics(reactors.get(0)).bindWith(s -> new ChatServerMetrics(s, started));
+            if (bridge != null) {
+                metrics.bind(new ClusterMetrics(bridge));
+            }
+            HttpEndpoint web = http.serve("server", metrics, address);
             if (web == null) {
                 stop(group, reactors, bridge);
                 return 1;
@@ -212,6 +239,20 @@ final class ServerMain implements Callable<Integer> {
         }
     }
 
+    /** The key in {@code --cluster-key-file}, or null; a file that is missing or no key is a usage error. */
+    private ClusterKey readClusterKey() {
+        if (clusterKeyFile == null) {
+            return null;
+        }
+        try {
+            return ClusterKey.fromFile(clusterKeyFile);
+        } catch (IOException e) {
+            throw new Args.UsageError("--cluster-key-file " + clusterKeyFile + ": cannot read it (" + e + ")");
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageError("--cluster-key-file " + clusterKeyFile + ": " + e.getMessage());
+        }
+    }
+
     /** The loops first (members leave, and the bridge publishes their leaves), then the bridge. */
     private static void stop(ReactorGroup group, List<Reactor> reactors, NatsRoomBridge bridge) {
         if (group != null) {
@@ -231,10 +272,21 @@ final class ServerMain implements Callable<Integer> {
         if (cluster == null) {
             Args.check(nodeId == null, "--node-id needs --cluster");
             Args.check(clusterRoom.equals(NatsRoomBridge.DEFAULT_ROOM), "--cluster-room needs --cluster");
+            Args.check(clusterKeyFile == null, "--cluster-key-file needs --cluster");
+            Args.check(clusterMaxOutbox == null && clusterMaxInbox == null,
+                    "--cluster-max-outbox and --cluster-max-inbox need --cluster");
             return;
         }
-        Args.check(cluster.matches("nats://[^:/\\s]+:\\d{1,5}"),
-                "--cluster must be nats://HOST:PORT, was '" + cluster + "'");
+        Args.check(NatsRoomBridge.Builder.isValidUrl(cluster), "--cluster must be nats://HOST:PORT or "
+                + "tls://HOST:PORT (user:password@ or token@ before HOST), was '"
+                + NatsRoomBridge.Builder.redact(cluster) + "'");
+        long longest = maxFrame + 128; // a line and its sender prefix
+        Args.check(clusterMaxOutbox == null || clusterMaxOutbox >= Math.max(64 * 1024, 2 * longest),
+                "--cluster-max-outbox must hold two of the longest lines (at least " + Math.max(64 * 1024, 2 * longest)
+                        + " bytes with this --max-frame), was " + clusterMaxOutbox);
+        Args.check(clusterMaxInbox == null || clusterMaxInbox >= Math.max(64 * 1024, longest),
+                "--cluster-max-inbox must hold the longest line (at least " + Math.max(64 * 1024, longest)
+                        + " bytes with this --max-frame), was " + clusterMaxInbox);
         Args.check(!separateRooms, "--cluster bridges one room: it cannot be used with --separate-rooms");
         Args.check(NatsRoomBridge.Builder.isValidName(clusterRoom),
                 "--cluster-room must be 1..64 of [A-Za-z0-9_-], was '" + clusterRoom + "'");

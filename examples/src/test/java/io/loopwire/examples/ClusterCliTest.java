@@ -11,11 +11,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code server --cluster}: two server processes and a real nats-server make one room; bad cluster options. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -47,6 +51,42 @@ class ClusterCliTest {
     }
 
     @Test
+    void twoServersWithTheSameKeyOnATokenProtectedNatsServerShareTheRoom(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("cluster.key");
+        Files.writeString(key, "  a key of at least thirty-two bytes, any text  \n");
+        try (NatsServer nats = NatsServer.startOrSkip(List.of("--auth", "s3cret-token"))) {
+            String url = "nats://s3cret-token@127.0.0.1:" + nats.port();
+            try (JarProcess a = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--cluster", url,
+                        "--cluster-room", "keyed", "--node-id", "a", "--cluster-key-file", key.toString(),
+                        "--cluster-max-outbox", "1MiB", "--cluster-max-inbox", "1MiB");
+                    JarProcess b = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--cluster", url,
+                            "--cluster-room", "keyed", "--node-id", "b", "--cluster-key-file", key.toString());
+                    Socket onA = connect(tcpPort(a));
+                    Socket onB = connect(tcpPort(b))) {
+                BufferedReader inA = reader(onA);
+                String bPeer = "127.0.0.1:" + onB.getLocalPort();
+                assertThat(inA.readLine()).isEqualTo("* " + bPeer + " joined");
+                onB.getOutputStream().write("signed\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(inA.readLine()).isEqualTo("[" + bPeer + "] signed");
+            }
+        }
+    }
+
+    @Test
+    void badKeyFilesAndBoundsAreUsageErrors(@TempDir Path dir) throws Exception {
+        Path shortKey = dir.resolve("short.key");
+        Files.writeString(shortKey, "too short\n");
+        String url = "nats://127.0.0.1:4222";
+        assertUsageError("--cluster-key-file", "server", "--cluster", url, "--cluster-key-file", shortKey.toString());
+        assertUsageError("--cluster-key-file", "server", "--cluster", url, "--cluster-key-file",
+                dir.resolve("missing").toString());
+        assertUsageError("--cluster-key-file", "server", "--cluster-key-file", shortKey.toString());
+        assertUsageError("--cluster-max-outbox", "server", "--cluster", url, "--max-frame", "1MiB",
+                "--cluster-max-outbox", "1MiB");
+        assertUsageError("--cluster-max-inbox", "server", "--cluster", url, "--cluster-max-inbox", "1KiB");
+    }
+
+    @Test
     void unreachableNatsExitsOneWithAClearMessage() throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -63,6 +103,10 @@ class ClusterCliTest {
     @Test
     void badClusterOptionsAreUsageErrors() throws Exception {
         assertUsageError("--cluster", "server", "--cluster", "http://127.0.0.1:4222");
+        try (JarProcess p = JarProcess.start("server", "--cluster", "ftp://user:hunter2@127.0.0.1:4222")) {
+            assertThat(p.awaitExit()).isEqualTo(2);
+            assertThat(String.join("\n", p.stderr())).as("the password is not echoed").doesNotContain("hunter2");
+        }
         assertUsageError("--cluster-room", "server", "--cluster", "nats://127.0.0.1:4222", "--cluster-room", "a.b");
         assertUsageError("--node-id", "server", "--cluster", "nats://127.0.0.1:4222", "--node-id", "x y");
         assertUsageError("--node-id", "server", "--node-id", "a");

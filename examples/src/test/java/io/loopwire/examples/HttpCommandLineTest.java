@@ -50,6 +50,9 @@ class HttpCommandLineTest {
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(get(base + "/nothing-here", null).statusCode()).isEqualTo(404);
+            HttpResponse<String> index = get(base + "/", null);
+            assertThat(index.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(index.body()).contains("<a href=\"/metrics\">", "<a href=\"/healthz\">");
         }
     }
 
@@ -82,6 +85,40 @@ class HttpCommandLineTest {
                         "loopwire_alerts_total{outcome=\"sent\",sink=\"console\"}");
                 assertThat(get(base + "/healthz", null).statusCode()).isEqualTo(200);
             }
+        }
+    }
+
+    @Test
+    void serverWithATokenFileGuardsAllButHealthzAndWarnsThatItIsInTheClear() throws Exception {
+        java.nio.file.Path tokenFile = java.nio.file.Files.createTempFile("loopwire-token", ".txt");
+        try {
+            java.nio.file.Files.writeString(tokenFile, "cli-token-123\n");
+            try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--http-port",
+                    "0", "--http-token-file", tokenFile.toString())) {
+                Matcher ready = READY.matcher(server.awaitLine("the ready line", l -> l.startsWith("ready ")));
+                assertThat(ready.matches()).as(server.describe()).isTrue();
+                String base = "http://" + ready.group(3);
+                assertThat(get(base + "/metrics", null).statusCode()).isEqualTo(401);
+                assertThat(get(base + "/", null).statusCode()).isEqualTo(401);
+                HttpResponse<String> with = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .header("Authorization", "Bearer cli-token-123").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(with.statusCode()).isEqualTo(200);
+                assertThat(with.body()).contains("loopwire_tcp_connections");
+                HttpResponse<String> index = http.send(HttpRequest.newBuilder(URI.create(base + "/"))
+                        .header("Authorization", "Bearer cli-token-123").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(index.body()).contains("href=\"/metrics\"", "href=\"/healthz\"");
+                assertThat(get(base + "/healthz", null).statusCode()).isEqualTo(200);
+                io.loopwire.Poll.until(() -> String.join("\n", server.stderr()).contains("bearer token in the clear"),
+                        "the warning that the token travels in the clear");
+            }
+            java.nio.file.Files.writeString(tokenFile, "  \n");
+            try (JarProcess empty = JarProcess.start("server", "--http-port", "0", "--http-token-file",
+                    tokenFile.toString())) {
+                assertThat(empty.awaitExit()).isEqualTo(2);
+                assertThat(empty.stderr().get(0)).contains("--http-token-file", "the token is empty");
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(tokenFile);
         }
     }
 

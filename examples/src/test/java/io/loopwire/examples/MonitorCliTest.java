@@ -3,6 +3,8 @@ package io.loopwire.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
+import io.loopwire.relay.PingEcho;
+import io.loopwire.testkit.UdpLinkProxy;
 import io.loopwire.udp.UdpEndpoint;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
@@ -56,7 +58,7 @@ class MonitorCliTest {
     static void startEcho() throws IOException {
         reactor = new Reactor("cli-test-echo").start();
         echo = UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .handler((ep, sender, data) -> ep.send(sender, data)).start().localAddress();
+                .handler(new PingEcho()::answer).start().localAddress();
     }
 
     @AfterAll
@@ -134,6 +136,27 @@ class MonitorCliTest {
     }
 
     @Test
+    void textProbesOnALinkSlowerThanTheTimeoutAreDownNeverNormal() throws Exception {
+        // Issue 22, case 1, as reproduced there: 625 ms each way, --timeout 1s, text probes. Each late ping reply
+        // used to be taken as the answer to the next ping ("rtt 50 ms", NORMAL).
+        try (UdpLinkProxy link = UdpLinkProxy.start(echo)) {
+            link.rtt(Duration.ofMillis(1250));
+            String t = target(link.address());
+            Result r = monitor("--target", t, "--interval", "200ms", "--timeout", "1s", "--probe", "text",
+                    "--count", "4", "--down-after", "3");
+            System.out.println("monitor --probe text at 1250 ms RTT:\n" + r.out());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.matches(".* rtt \\d.*")).as("no RTT sample")
+                    .isEmpty();
+            assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.contains("state PENDING -> DOWN")).hasSize(1);
+            String[] row = statsRow(r, t);
+            assertThat(row[2]).as("recv").isEqualTo("0");
+            assertThat(row[3]).as("loss%").isEqualTo("100.0");
+            assertThat(Integer.parseInt(row[4])).as("late").isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void silentPortGoesDownWithAConsoleAlert() throws Exception {
         try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             String t = "127.0.0.1:" + silent.getLocalPort();
@@ -163,6 +186,8 @@ class MonitorCliTest {
         assertUsageError("LOOPWIRE_SMTP_PASSWORD", "--target", t, "--smtp-host", "127.0.0.1", "--smtp-user", "u",
                 "--mail-from", "m@example.com", "--mail-to", "a@example.com");
         assertUsageError("--smtp-password", "--target", t, "--smtp-password", PASSWORD);
+        assertUsageError("--target 127.0.0.1:0", "--target", "127.0.0.1:0", "--count", "1"); // issue 17
+        assertUsageError("--target 127.0.0.1:0", "--target", t, "--target", "127.0.0.1:0", "--count", "1");
     }
 
     private static void assertUsageError(String named, String... args) throws Exception {
@@ -203,11 +228,12 @@ class MonitorCliTest {
                 .build();
         smtp.start();
         AtomicInteger answers = new AtomicInteger(3);
+        PingEcho pingEcho = new PingEcho();
         UdpEndpoint failing = UdpEndpoint.builder(reactor)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .handler((ep, sender, data) -> {
                     if (answers.getAndDecrement() > 0) {
-                        ep.send(sender, data);
+                        pingEcho.answer(ep, sender, data);
                     }
                 }).start();
         try {

@@ -10,6 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +44,10 @@ public final class LoopSampler {
     private volatile long[] values = new long[0];
     private volatile long takenAtNanos;
     private volatile boolean taken;
-    private long refreshes; // guarded by this
+    private volatile long copiedAtNanos; // when the latest successful copy was taken
+    private volatile boolean copied;
+    private final AtomicLong refreshes = new AtomicLong();
+    private final AtomicReference<CompletableFuture<Void>> pendingCopy = new AtomicReference<>();
 
     public LoopSampler(Reactor reactor) {
         this(reactor, DEFAULT_MAX_AGE);
@@ -70,14 +80,10 @@ public final class LoopSampler {
     public synchronized boolean refresh() {
         final LongSupplier[] slots = readers.toArray(new LongSupplier[0]);
         try {
-            values = reactor.call(() -> {
-                long[] copy = new long[slots.length];
-                for (int i = 0; i < slots.length; i++) {
-                    copy[i] = slots[i].getAsLong();
-                }
-                return copy;
-            });
-            refreshes++;
+            values = reactor.call(() -> copy(slots));
+            copiedAtNanos = System.nanoTime();
+            copied = true;
+            refreshes.incrementAndGet();
             return true;
         } catch (IOException | RuntimeException e) {
             log.debug("no metrics snapshot from {}: {}", reactor, e.toString());
@@ -87,6 +93,70 @@ public final class LoopSampler {
             takenAtNanos = System.nanoTime();
             taken = true;
         }
+    }
+
+    /**
+     * Hands a copy task to the loop (unless one is already outstanding) and waits at most {@code wait} for it: a stuck
+     * loop costs the caller {@code wait}, and a flood of callers costs the stuck loop one queued task, not one each.
+     *
+     * @return whether a copy was taken within {@code wait}; false also when the reactor is closed
+     */
+    public boolean refreshWithin(Duration wait) {
+        CompletableFuture<Void> copy;
+        synchronized (this) {
+            copy = pendingCopy.get();
+            if (copy == null) {
+                copy = handCopy(readers.toArray(new LongSupplier[0]));
+                if (copy == null) {
+                    return false;
+                }
+            }
+        }
+        try {
+            copy.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Hands one copy task to the loop; null if the reactor refused it (closed). Called holding this. */
+    private CompletableFuture<Void> handCopy(LongSupplier[] slots) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pendingCopy.set(done);
+        try {
+            reactor.execute(() -> {
+                values = copy(slots);
+                long now = System.nanoTime();
+                copiedAtNanos = now;
+                takenAtNanos = now;
+                copied = true;
+                taken = true;
+                refreshes.incrementAndGet();
+                pendingCopy.compareAndSet(done, null);
+                done.complete(null);
+            });
+            return done;
+        } catch (RejectedExecutionException closed) {
+            pendingCopy.compareAndSet(done, null);
+            return null;
+        }
+    }
+
+    private static long[] copy(LongSupplier[] slots) {
+        long[] copy = new long[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            copy[i] = slots[i].getAsLong();
+        }
+        return copy;
+    }
+
+    /** Nanoseconds since the latest successful copy; {@link Long#MAX_VALUE} before the first one. */
+    public long copyAgeNanos() {
+        return copied ? System.nanoTime() - copiedAtNanos : Long.MAX_VALUE;
     }
 
     /**
@@ -105,8 +175,8 @@ public final class LoopSampler {
     }
 
     /** How many copies were taken so far (a scrape should add exactly one). */
-    public synchronized long refreshes() {
-        return refreshes;
+    public long refreshes() {
+        return refreshes.get();
     }
 
     /** The value in {@code slot} as of the latest copy (refreshed first if older than the max age). */

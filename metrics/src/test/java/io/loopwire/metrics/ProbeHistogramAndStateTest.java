@@ -7,6 +7,7 @@ import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
 import io.loopwire.probe.ProbeListener;
+import io.loopwire.relay.PingEcho;
 import io.loopwire.udp.UdpEndpoint;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -64,10 +65,11 @@ class ProbeHistogramAndStateTest {
     void stateGaugeFollowsATargetGoingDownAndBack() throws Exception {
         try (Rig rig = new Rig()) {
             AtomicBoolean answering = new AtomicBoolean(true);
+            PingEcho pingEcho = new PingEcho();
             UdpEndpoint echo = UdpEndpoint.builder(rig.reactor).bind(new InetSocketAddress("127.0.0.1", 0))
                     .handler((endpoint, sender, data) -> {
                         if (answering.get()) {
-                            endpoint.send(sender, data);
+                            pingEcho.answer(endpoint, sender, data);
                         }
                     }).start();
             ProberMetrics metrics = new ProberMetrics(rig.sampler);

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>The parts: {@link EmailConfig} (settings), {@code RetryingAlertQueue} (queue, thread, retries; knows nothing of
  * SMTP) and {@code SmtpDelivery} (the simple-java-mail adapter). The password is never logged.
  */
-public final class EmailAlertSink implements AlertSink {
+public final class EmailAlertSink implements QueuedAlertSink {
 
     private static final Logger log = LoggerFactory.getLogger(EmailAlertSink.class);
 
@@ -70,16 +70,19 @@ public final class EmailAlertSink implements AlertSink {
     }
 
     /** Alerts the server accepted. */
+    @Override
     public long sent() {
         return queue.sent();
     }
 
     /** Alerts given up after their attempts or on a failure that retrying cannot fix. */
+    @Override
     public long failed() {
         return queue.failed();
     }
 
     /** Retries made (attempts after the first, over all alerts). */
+    @Override
     public long retried() {
         return queue.retried();
     }
@@ -90,16 +93,19 @@ public final class EmailAlertSink implements AlertSink {
     }
 
     /** Alerts other than reminders dropped unsent: queue full, or still queued when closed. */
+    @Override
     public long dropped() {
         return queue.dropped();
     }
 
     /** Reminders dropped because the queue was full. */
+    @Override
     public long droppedReminders() {
         return queue.droppedReminders();
     }
 
     /** Alerts waiting in the queue (not counting one being sent). */
+    @Override
     public int pending() {
         return queue.pending();
     }

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,6 +35,8 @@ final class RetryingAlertQueue {
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final Thread thread;
+    /** Whether a delivered reminder is logged at DEBUG (a sink that re-sends every minute) rather than INFO. */
+    private final boolean quietReminders;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -49,6 +52,8 @@ final class RetryingAlertQueue {
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong droppedReminders = new AtomicLong();
+    /** Whether "queue full" was logged at WARN since the last successful delivery. */
+    private final AtomicBoolean fullWarned = new AtomicBoolean();
     /** Queue thread only: the permanent failure last logged at ERROR, so each kind is logged once. */
     private String permanentFailureLogged;
 
@@ -58,6 +63,12 @@ final class RetryingAlertQueue {
      */
     RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
             Duration initialBackoff, Duration maxBackoff, String threadName) {
+        this(log, destination, delivery, capacity, maxRetries, initialBackoff, maxBackoff, threadName, false);
+    }
+
+    /** As above; {@code quietReminders} logs delivered {@link AlertKind#REMINDER}s at DEBUG instead of INFO. */
+    RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
+            Duration initialBackoff, Duration maxBackoff, String threadName, boolean quietReminders) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
@@ -71,6 +82,7 @@ final class RetryingAlertQueue {
         this.maxRetries = maxRetries;
         this.initialBackoffNanos = initialBackoff.toNanos();
         this.maxBackoffNanos = maxBackoff.toNanos();
+        this.quietReminders = quietReminders;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -99,8 +111,15 @@ final class RetryingAlertQueue {
             dropped.incrementAndGet();
             log.warn("alerts to {} are closed; alert not sent: {}", destination, alert.subject());
         } else if (evicted != null) {
-            log.warn("alert queue for {} full ({} alerts); dropped the oldest {}: {}", destination, capacity,
-                    evicted.kind() == AlertKind.REMINDER ? "reminder" : "alert", evicted.subject());
+            // Once per episode at WARN: a dead destination under a burst must not turn the loop into a log writer.
+            String what = evicted.kind() == AlertKind.REMINDER ? "reminder" : "alert";
+            if (fullWarned.compareAndSet(false, true)) {
+                log.warn("alert queue for {} full ({} alerts); dropped the oldest {}: {} (further drops are counted "
+                        + "and logged at DEBUG until a delivery succeeds)", destination, capacity, what,
+                        evicted.subject());
+            } else {
+                log.debug("alert queue for {} full; dropped the oldest {}: {}", destination, what, evicted.subject());
+            }
         }
     }
 
@@ -231,8 +250,13 @@ final class RetryingAlertQueue {
             try {
                 delivery.deliver(alert);
                 sent.incrementAndGet();
-                log.info("alert delivered to {} in {} ms: {}", destination,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), alert.subject());
+                fullWarned.set(false);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                if (quietReminders && alert.kind() == AlertKind.REMINDER) {
+                    log.debug("alert delivered to {} in {} ms: {}", destination, ms, alert.subject());
+                } else {
+                    log.info("alert delivered to {} in {} ms: {}", destination, ms, alert.subject());
+                }
                 if (permanentFailureLogged != null) {
                     log.info("alerts to {} go through again", destination);
                     permanentFailureLogged = null;

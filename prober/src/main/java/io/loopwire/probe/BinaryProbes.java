@@ -6,11 +6,14 @@ import java.nio.ByteBuffer;
 
 /**
  * {@link LatencyProber.Mode#BINARY}: {@link ProbePacket}s carrying the prober's random id and a sequence number, so
- * late, duplicate and foreign replies are told apart and never taken as fresh samples.
+ * late, duplicate and foreign replies are told apart and never taken as fresh samples. Only packets with the reply
+ * mark are replies.
  *
  * <p>Since every probe has the same timeout, probes expire in the order they were sent: probes in flight live in one
- * ring indexed by sequence number, and the periodic sweep retires expired ones from its head. Nothing here allocates
- * after construction.
+ * ring indexed by sequence number, and the periodic sweep retires expired ones from its head. Each target also keeps
+ * its own sequences in send order, and its rounds are reported from the head of that queue only: a reply waits there
+ * until every earlier probe of the same target is answered or lost, so the prober sees each target's rounds in send
+ * order (losses in a row are losses in a row by send order). Nothing here allocates after construction.
  *
  * @implNote Reactor thread only.
  */
@@ -33,13 +36,24 @@ final class BinaryProbes implements ProbeProtocol {
     private final long[] flightSentNanos;
     private final int[] flightTarget;
     private final byte[] flightState;
+    /** RTT of an ANSWERED probe, kept until its round is reported. */
+    private final long[] flightRtt;
     private final int mask;
     private long nextSequence = 1;
     private long oldestSequence = 1;
 
-    /** {@code capacity}: probes in flight at most, a power of two. */
+    /** Per target, its unreported sequences in send order: ring {@code t * perTarget .. + perTarget}. */
+    private final long[] order;
+    private final int[] orderHead;
+    private final int[] orderCount;
+    private final int perTarget;
+
+    /**
+     * {@code capacity}: probes in flight at most, a power of two; {@code perTarget}: unreported probes of one target
+     * at most.
+     */
     BinaryProbes(LatencyProber prober, ProbeTarget[] targets, int proberId, long timeoutNanos, int packetBytes,
-            int capacity) {
+            int capacity, int perTarget) {
         assert Integer.bitCount(capacity) == 1 : capacity;
         this.prober = prober;
         this.targets = targets;
@@ -48,6 +62,11 @@ final class BinaryProbes implements ProbeProtocol {
         this.packetBytes = packetBytes;
         this.probe = ByteBuffer.allocateDirect(packetBytes);
         this.mask = capacity - 1;
+        this.flightRtt = new long[capacity];
+        this.perTarget = perTarget;
+        this.order = new long[targets.length * perTarget];
+        this.orderHead = new int[targets.length];
+        this.orderCount = new int[targets.length];
         this.flightSequence = new long[capacity];
         this.flightSentNanos = new long[capacity];
         this.flightTarget = new int[capacity];
@@ -56,10 +75,13 @@ final class BinaryProbes implements ProbeProtocol {
 
     @Override
     public ByteBuffer nextProbe(ProbeTarget target, long nowNanos) {
-        if (nextSequence - oldestSequence > mask) {
-            return null; // the ring is full: every slot holds a probe that may still be answered
+        final int t = target.index;
+        if (nextSequence - oldestSequence > mask || orderCount[t] == perTarget) {
+            return null; // a ring is full: every slot holds a probe that may still be answered
         }
         long sequence = nextSequence++;
+        order[t * perTarget + (orderHead[t] + orderCount[t]) % perTarget] = sequence;
+        orderCount[t]++;
         int slot = (int) (sequence & mask);
         flightSequence[slot] = sequence;
         flightSentNanos[slot] = nowNanos;
@@ -72,7 +94,8 @@ final class BinaryProbes implements ProbeProtocol {
 
     @Override
     public void onReply(InetSocketAddress sender, ByteBuffer data, long nowNanos) {
-        if (!ProbePacket.isProbeFrom(data, proberId)) {
+        if (!ProbePacket.isReplyFrom(data, proberId)) {
+            // Another prober's packet, or our own probe unmarked (reflected by something that is not an echo).
             prober.foreignReply();
             return;
         }
@@ -95,11 +118,12 @@ final class BinaryProbes implements ProbeProtocol {
                 if (rtt > timeoutNanos) {
                     // Past the timeout but not swept yet: a loss, and a late reply.
                     flightState[slot] = LOST;
-                    prober.lost(target, flightSentNanos[slot]);
+                    report(target);
                     prober.lateReply(target);
                 } else {
                     flightState[slot] = ANSWERED;
-                    prober.replied(target, rtt, nowNanos);
+                    flightRtt[slot] = rtt;
+                    report(target);
                 }
             }
             case ANSWERED -> prober.duplicateReply(target);
@@ -117,9 +141,34 @@ final class BinaryProbes implements ProbeProtocol {
                     return; // sent later than everything behind it: nothing further has expired either
                 }
                 flightState[slot] = LOST;
-                prober.lost(targets[flightTarget[slot]], flightSentNanos[slot]);
+                report(targets[flightTarget[slot]]);
             }
             oldestSequence++;
+        }
+    }
+
+    /**
+     * Reports {@code target}'s resolved rounds from the head of its send-order queue, stopping at the first probe
+     * still in flight. A queued sequence's slot cannot have been reused: the sweep never passes an in-flight probe,
+     * and every queued probe behind the head is newer than it.
+     */
+    private void report(ProbeTarget target) {
+        final int t = target.index;
+        final int base = t * perTarget;
+        while (orderCount[t] > 0) {
+            final long sequence = order[base + orderHead[t]];
+            final int slot = (int) (sequence & mask);
+            assert flightSequence[slot] == sequence : sequence;
+            final byte state = flightState[slot];
+            if (state == ANSWERED) {
+                prober.replied(target, flightRtt[slot], flightSentNanos[slot] + flightRtt[slot]);
+            } else if (state == LOST) {
+                prober.lost(target, flightSentNanos[slot]);
+            } else {
+                return; // still in flight: what follows waits for it
+            }
+            orderHead[t] = orderHead[t] + 1 == perTarget ? 0 : orderHead[t] + 1;
+            orderCount[t]--;
         }
     }
 }

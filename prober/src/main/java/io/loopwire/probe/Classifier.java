@@ -4,45 +4,44 @@ import java.util.Objects;
 
 /**
  * One target's link-state machine: turns each probe round (a reply's RTT, or a loss) into a confirmed
- * {@link LinkState}, so one odd sample never flips the state (DESIGN.md, "Latency states and alerts").
+ * {@link LinkState}, so one odd sample never flips the state.
  *
- * <h2>Raw state of a round</h2>
- * <ul>
- *   <li>A reply: RTT {@code < slow} is {@link LinkState#NORMAL}, {@code < verySlow} {@link LinkState#SLOW}, else
- *       {@link LinkState#VERY_SLOW}. The loss streak is reset to 0.</li>
- *   <li>A loss: the loss streak grows by one; while it is below {@code downAfter} the round is
- *       {@link LinkState#PENDING}, from {@code downAfter} on it is {@link LinkState#DOWN}.</li>
- * </ul>
- * Deciding what is a loss (no reply within {@code timeout}; late, duplicate and foreign replies are not rounds) is
+ * <p>Rounds must be fed in the order their probes were <em>sent</em> (the prober holds a reply back until every
+ * earlier probe of the same target is answered or timed out), so "consecutive" always means consecutive probes, and a
+ * stale reply to a probe sent before a change can never land between the rounds that confirm the next one.
+ *
+ * <h2>Rules</h2>
+ * <table>
+ *   <caption>What each round does</caption>
+ *   <tr><th>round</th><th>raw state</th><th>effect on the state shown</th></tr>
+ *   <tr><td>reply, RTT &lt; {@code slow}</td><td>NORMAL</td><td rowspan="3">the first reply ever (or the first
+ *       after a start of fewer than {@code downAfter} losses) sets the state at once; after that, the state changes
+ *       only on the {@code confirm}-th consecutive round that classifies as the same new state. A round equal to the
+ *       current state, a round of a third state (it restarts the count, now for itself) or a loss restarts the
+ *       count. A reply ends PENDING at once (back to the confirmed state).</td></tr>
+ *   <tr><td>reply, RTT &lt; {@code verySlow}</td><td>SLOW</td></tr>
+ *   <tr><td>reply, RTT &ge; {@code verySlow}</td><td>VERY_SLOW</td></tr>
+ *   <tr><td>loss, fewer than {@code downAfter} in a row</td><td>PENDING</td><td>PENDING at once (DOWN stays
+ *       DOWN); never alerted</td></tr>
+ *   <tr><td>loss, the {@code downAfter}-th in a row</td><td>DOWN</td><td>DOWN at once: {@code downAfter} losses
+ *       are the confirmation</td></tr>
+ * </table>
+ *
+ * <p>Timing a user can expect, probing every {@code interval}: a link that goes silent is DOWN about
+ * {@code downAfter × interval + timeout} after its first lost probe was sent (the last of those probes must time
+ * out); a link whose RTT moves to another band changes state on the {@code confirm}-th probe sent after the move,
+ * about {@code confirm × interval + RTT} later; a recovery from DOWN likewise takes {@code confirm} replies. A
+ * link alternating between two bands on every probe keeps its state (no {@code confirm} rounds agree).
+ *
+ * <p>{@link #onReply} and {@link #onLoss} return the new state when the state shown changed, else {@code null};
+ * {@link #changeRttNanos()} then gives the RTT to quote for that change: the median (nearest rank) of the RTTs of the
+ * rounds that confirmed it, the reply itself for a first classification or the end of PENDING, {@code -1} for a loss.
+ *
+ * <p>Deciding what is a loss (no reply within {@code timeout}; late, duplicate and foreign replies are not rounds) is
  * the prober's job; {@link #onReply} trusts the RTT it is given.
  *
- * <h2>Confirmed state ({@link #state()})</h2>
- * Severity orders the states NORMAL &lt; SLOW &lt; VERY_SLOW &lt; DOWN. Besides the state shown, the classifier keeps
- * the <em>base</em> state: the last confirmed state other than PENDING.
- * <ol>
- *   <li><b>Unknown until the first round.</b> {@link #state()} is {@code null}. The first reply sets the state to
- *       its raw state at once (no confirmation), so a target that is bad at start is reported at once; the same
- *       holds for the first reply after a start made only of fewer than {@code downAfter} losses.</li>
- *   <li><b>DOWN at once</b> when the loss streak reaches {@code downAfter}: {@code downAfter} already is the
- *       confirmation of an outage.</li>
- *   <li><b>PENDING at once</b> on a loss below {@code downAfter}, unless the base state is DOWN (a target that is
- *       down and lost again stays DOWN). PENDING is the "not yet confirmed" state and is never alerted.</li>
- *   <li><b>A reply ends PENDING</b>: the state shown goes back to the base state (or to whatever rule 4 confirms
- *       with this reply), without waiting for confirmation; one lost packet costs one PENDING round.</li>
- *   <li><b>Leaving the base state needs {@code confirm} consecutive replies that agree on the direction</b>: each of
- *       them worse than the base state, or each better. The new state is the one closest to the base among those
- *       rounds (for a worse streak the mildest, for a better streak the worst), i.e. the change that every round
- *       of the streak supports. A reply whose raw state equals the base, a reply in the other direction, or a loss
- *       breaks the streak. When all rounds agree on one state (the usual case) that state is the new one; the
- *       direction rule only matters for a link oscillating across a threshold, which would otherwise never leave
- *       DOWN (e.g. replies alternating 90 ms / 110 ms after an outage become SLOW after {@code confirm} rounds).
- *       </li>
- * </ol>
- * Recovery from DOWN is rule 5: {@code confirm} consecutive replies.
- *
- * <p>{@link #onReply} and {@link #onLoss} return the new state when the state shown changed, else {@code null}.
- *
- * @implNote Not thread-safe: one instance per target, used only by the prober's reactor thread. Nothing allocates.
+ * @implNote Not thread-safe: one instance per target, used only by the prober's reactor thread. Nothing allocates
+ *     after construction (two arrays of {@code confirm} longs).
  */
 public final class Classifier {
 
@@ -58,11 +57,13 @@ public final class Classifier {
     private LinkState base;
     private LinkState lastRaw;
     private int consecutiveLosses;
-    /** +1 for a streak of replies worse than base, -1 for better, 0 for none. */
-    private int streakDirection;
-    private int streakRounds;
-    /** The state closest to base seen in the current streak. */
-    private LinkState streakBound;
+    /** The state the current run of rounds classifies as (never base), or null. */
+    private LinkState candidate;
+    private int candidateRounds;
+    /** RTTs of the current run, in order. */
+    private final long[] candidateRtts;
+    private final long[] scratch;
+    private long changeRttNanos = -1;
 
     public Classifier(ClassifierConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -70,6 +71,8 @@ public final class Classifier {
         this.verySlowNanos = config.verySlow().toNanos();
         this.downAfter = config.downAfter();
         this.confirm = config.confirm();
+        this.candidateRtts = new long[confirm];
+        this.scratch = new long[confirm];
     }
 
     /** The raw state of a reply with this RTT: NORMAL, SLOW or VERY_SLOW. */
@@ -85,24 +88,22 @@ public final class Classifier {
         final LinkState raw = classify(rttNanos);
         lastRaw = raw;
         consecutiveLosses = 0;
+        changeRttNanos = rttNanos;
         if (base == null) {
             base = raw;
-            resetStreak();
+            resetCount();
         } else if (raw == base) {
-            resetStreak();
+            resetCount();
         } else {
-            // Ordinals follow severity for every state a streak compares (PENDING is never base nor in a streak).
-            final int direction = raw.compareTo(base) > 0 ? 1 : -1;
-            if (direction != streakDirection) {
-                streakDirection = direction;
-                streakRounds = 0;
-                streakBound = raw;
-            } else if (Math.abs(raw.ordinal() - base.ordinal()) < Math.abs(streakBound.ordinal() - base.ordinal())) {
-                streakBound = raw;
+            if (raw != candidate) {
+                candidate = raw; // a new state, or a third one: the count starts again with this round
+                candidateRounds = 0;
             }
-            if (++streakRounds >= confirm) {
-                base = streakBound;
-                resetStreak();
+            candidateRtts[candidateRounds++] = rttNanos;
+            if (candidateRounds >= confirm) {
+                base = candidate;
+                changeRttNanos = medianOfRun();
+                resetCount();
             }
         }
         return show(base);
@@ -113,7 +114,8 @@ public final class Classifier {
         if (consecutiveLosses < Integer.MAX_VALUE) {
             consecutiveLosses++;
         }
-        resetStreak();
+        resetCount();
+        changeRttNanos = -1;
         if (consecutiveLosses >= downAfter) {
             lastRaw = LinkState.DOWN;
             base = LinkState.DOWN;
@@ -121,6 +123,15 @@ public final class Classifier {
         }
         lastRaw = LinkState.PENDING;
         return show(base == LinkState.DOWN ? LinkState.DOWN : LinkState.PENDING);
+    }
+
+    /**
+     * The RTT to quote for the last round's change: the median of the confirming rounds' RTTs, the reply's own RTT
+     * for a first classification or the end of PENDING, {@code -1} after a loss. Meaningful right after a call that
+     * returned a change.
+     */
+    public long changeRttNanos() {
+        return changeRttNanos;
     }
 
     /** The state shown: PENDING, a confirmed state, or {@code null} before the first round. */
@@ -155,15 +166,29 @@ public final class Classifier {
         return next;
     }
 
-    private void resetStreak() {
-        streakDirection = 0;
-        streakRounds = 0;
-        streakBound = null;
+    private void resetCount() {
+        candidate = null;
+        candidateRounds = 0;
+    }
+
+    /** Nearest-rank median of the current run (a real sample), by insertion sort: confirm is small. */
+    private long medianOfRun() {
+        final int n = candidateRounds;
+        for (int i = 0; i < n; i++) {
+            final long v = candidateRtts[i];
+            int j = i - 1;
+            while (j >= 0 && scratch[j] > v) {
+                scratch[j + 1] = scratch[j];
+                j--;
+            }
+            scratch[j + 1] = v;
+        }
+        return scratch[(n + 1) / 2 - 1];
     }
 
     @Override
     public String toString() {
-        return "Classifier[state=" + state + ", base=" + base + ", losses=" + consecutiveLosses + ", streak="
-                + streakRounds + "]";
+        return "Classifier[state=" + state + ", base=" + base + ", losses=" + consecutiveLosses + ", candidate="
+                + candidate + " x" + candidateRounds + "]";
     }
 }

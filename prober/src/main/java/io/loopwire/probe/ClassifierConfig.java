@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param timeout no reply within this is a loss; a reply after it is late (default 2 s). Must exceed
  *     {@code verySlow}, else {@link LinkState#VERY_SLOW} could never be seen
  * @param downAfter consecutive losses that make the target {@link LinkState#DOWN} (default 3)
- * @param confirm consecutive rounds needed to leave a confirmed state (default 2)
+ * @param confirm consecutive rounds needed to leave a confirmed state (default 2, at most {@value #MAX_CONFIRM})
  */
 public record ClassifierConfig(Duration slow, Duration verySlow, Duration timeout, int downAfter, int confirm) {
 
@@ -21,6 +21,8 @@ public record ClassifierConfig(Duration slow, Duration verySlow, Duration timeou
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_DOWN_AFTER = 3;
     public static final int DEFAULT_CONFIRM = 2;
+    /** Largest {@code confirm}: the classifier keeps the RTTs of the confirming rounds to quote their median. */
+    public static final int MAX_CONFIRM = 1000;
 
     /** @throws IllegalArgumentException naming the bad value and the limit it breaks */
     public ClassifierConfig {
@@ -41,8 +43,8 @@ public record ClassifierConfig(Duration slow, Duration verySlow, Duration timeou
         if (downAfter < 1) {
             throw new IllegalArgumentException("down-after " + downAfter + " must be at least 1");
         }
-        if (confirm < 1) {
-            throw new IllegalArgumentException("confirm " + confirm + " must be at least 1");
+        if (confirm < 1 || confirm > MAX_CONFIRM) {
+            throw new IllegalArgumentException("confirm " + confirm + " must be in 1.." + MAX_CONFIRM);
         }
     }
 

@@ -26,7 +26,14 @@ import java.util.Objects;
  * counted and never taken as fresh samples. In {@link Mode#TEXT} a probe is the original system's {@code ping},
  * answered by {@code ping}: one probe in flight per target, matched by the sender's address.
  *
- * <p>No reply within {@code timeout} is a loss, found by one periodic sweep. The two modes differ only in what goes on
+ * <p>No reply within {@code timeout} is a loss, found by one periodic sweep. Each target's rounds reach the statistics,
+ * the {@link Classifier} and the listener in the order the probes were <em>sent</em>: a reply is held until every
+ * earlier probe of its target is answered or lost, so {@code downAfter} losses in a row are counted by send order
+ * whatever later probes were answered first, and a stale reply never lands between fresher rounds. In text mode a
+ * ping that timed out holds the next ping until its late reply arrives or another {@code timeout} has passed, so a
+ * late reply is never taken for the answer to a newer ping.
+ *
+ * <p>The two modes differ only in what goes on
  * the wire and how a reply is matched ({@code BinaryProbes}, {@code TextProbes}); targets, statistics, classification
  * and listeners live here. Nothing on the probe path allocates in steady state.
  *
@@ -88,8 +95,15 @@ public final class LatencyProber implements AutoCloseable {
             long perTarget = (timeoutNanos + b.interval.toNanos() - 1) / b.interval.toNanos() + 2;
             long wanted = Math.min(MAX_IN_FLIGHT, Math.max(64, perTarget * targets.length));
             int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
+            // Each target's probes in send order: room for what one target can have in flight, plus slack for a
+            // late sweep; a target that would exceed it skips a probe (counted), like a full ring.
+            long perTargetWanted = Math.min(Math.min(capacity, 1 << 16), perTarget + 2);
+            int perTargetCapacity = Integer.highestOneBit((int) perTargetWanted - 1) << 1;
+            while (perTargetCapacity > 4 && (long) perTargetCapacity * targets.length > 4 * MAX_IN_FLIGHT) {
+                perTargetCapacity >>= 1;
+            }
             this.protocol = new BinaryProbes(this, targets, new SecureRandom().nextInt(), timeoutNanos,
-                    b.packetBytes, capacity);
+                    b.packetBytes, capacity, perTargetCapacity);
         }
         long sweepNanos = Math.max(Duration.ofMillis(5).toNanos(),
                 Math.min(Duration.ofMillis(100).toNanos(), timeoutNanos / 20));
@@ -142,7 +156,10 @@ public final class LatencyProber implements AutoCloseable {
         return foreign;
     }
 
-    /** Probes not sent: one still in flight (text mode) or the in-flight limit reached. Reactor thread only. */
+    /**
+     * Probes not sent: one still in flight or held after a timeout (text mode), or an in-flight limit reached.
+     * Reactor thread only.
+     */
     public long skipped() {
         return skipped;
     }
@@ -187,28 +204,21 @@ public final class LatencyProber implements AutoCloseable {
         }
     }
 
-    void replied(ProbeTarget target, long rttNanos, long now) {
-        long sentAt = now - rttNanos;
-        if (!target.answered || sentAt - target.lastAnsweredSentNanos > 0) {
-            target.answered = true;
-            target.lastAnsweredSentNanos = sentAt;
-        }
-        target.stats.recordReply(rttNanos, now);
+    /**
+     * A round answered. Protocols report rounds of one target in the order its probes were sent (a reply waits for
+     * every earlier probe of its target to be answered or lost), so the classifier's "consecutive" is by send order.
+     */
+    void replied(ProbeTarget target, long rttNanos, long receivedAtNanos) {
+        target.stats.recordReply(rttNanos, receivedAtNanos);
         LinkState before = target.classifier.state();
         LinkState changed = target.classifier.onReply(rttNanos);
         roundEnded(target, rttNanos, before, changed);
     }
 
+    /** A round lost (no reply within the timeout), reported in send order like {@link #replied}. */
     void lost(ProbeTarget target, long sentAtNanos) {
         target.stats.recordLoss(sentAtNanos);
         LinkState before = target.classifier.state();
-        if (target.answered && sentAtNanos - target.lastAnsweredSentNanos < 0) {
-            // Sent before a probe that was already answered: it expires after that fresher reply (several probes
-            // are in flight when timeout > interval), so it says nothing about the link now. Counted as a loss,
-            // never classified: it must not break a recovery streak or make a recovered target PENDING again.
-            roundEnded(target, -1, before, null);
-            return;
-        }
         LinkState changed = target.classifier.onLoss();
         roundEnded(target, -1, before, changed);
     }
@@ -218,7 +228,8 @@ public final class LatencyProber implements AutoCloseable {
         LinkState now = target.classifier.state();
         listener.onRound(target, rttNanos, now);
         if (changed != null) {
-            listener.onStateChange(target, before, changed, rttNanos);
+            // The change quotes the rounds that confirmed it (their median), not just this one.
+            listener.onStateChange(target, before, changed, target.classifier.changeRttNanos());
         }
         if (maxRounds > 0 && target.rounds == maxRounds && ++finishedTargets == targets.length) {
             listener.onFinished();
@@ -270,6 +281,9 @@ public final class LatencyProber implements AutoCloseable {
         public Builder target(String name, InetSocketAddress address) {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("target " + address + " is not resolved");
+            }
+            if (address.getPort() == 0) {
+                throw new IllegalArgumentException("target " + name + ": port 0 cannot be probed");
             }
             targets.add(new TargetSpec(name, address));
             return this;

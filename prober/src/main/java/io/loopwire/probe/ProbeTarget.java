@@ -20,9 +20,6 @@ public final class ProbeTarget {
     long rounds;
     /** Probes sent. */
     long sent;
-    /** Whether any probe was answered; then the send time of the most recently sent probe that was. */
-    boolean answered;
-    long lastAnsweredSentNanos;
     Runnable sendTask;
 
     ProbeTarget(String name, InetSocketAddress address, int index, ClassifierConfig config, int windowRounds) {

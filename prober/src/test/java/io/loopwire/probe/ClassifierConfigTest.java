@@ -53,8 +53,11 @@ class ClassifierConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withDownAfter(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("down-after 0 must be at least 1");
         assertThatThrownBy(() -> DEFAULTS.withConfirm(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("confirm -1 must be at least 1");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("confirm -1 must be in 1..1000");
+        assertThatThrownBy(() -> DEFAULTS.withConfirm(1001))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("confirm 1001 must be in 1..1000");
         assertThat(DEFAULTS.withDownAfter(1).withConfirm(1).confirm()).isEqualTo(1);
+        assertThat(DEFAULTS.withConfirm(1000).confirm()).isEqualTo(1000);
     }
 
     @Test

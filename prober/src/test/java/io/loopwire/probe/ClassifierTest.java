@@ -119,22 +119,53 @@ class ClassifierTest {
     }
 
     @Test
-    void recoveryOscillatingAcrossAThresholdLandsOnTheWorseState() {
-        run(classifier, LOSS, LOSS, LOSS);
-        assertThat(run(classifier, 90, 110)).containsExactly(DOWN, SLOW);
-        assertThat(run(classifier, 90, 90)).containsExactly(SLOW, NORMAL);
+    void aThirdStateRestartsTheCountAndNoInBetweenStateIsShown() {
+        // Issue 22, case 3: 40 ms rounds, one 195 ms round, then 350 ms rounds. No SLOW; VERY_SLOW on the
+        // confirm-th 350 ms round; the change quotes the 350 ms rounds, never the 195 ms one.
+        assertThat(run(classifier, 40, 40, 195, 350)).containsOnly(NORMAL);
+        assertThat(classifier.onReply(350 * MS)).isEqualTo(VERY_SLOW);
+        assertThat(classifier.changeRttNanos()).isEqualTo(350 * MS);
+        // And back: one 195 ms round between 350 and 40 ms rounds never shows SLOW.
+        assertThat(run(classifier, 195, 40)).containsOnly(VERY_SLOW);
+        assertThat(classifier.onReply(41 * MS)).isEqualTo(NORMAL);
+        assertThat(classifier.changeRttNanos()).isEqualTo(40 * MS);
     }
 
     @Test
-    void degradationThroughMixedBadRoundsLandsOnTheMildest() {
-        assertThat(run(classifier, 10, 400, 150)).containsExactly(NORMAL, NORMAL, SLOW);
-        assertThat(run(classifier, 400, 400)).containsExactly(SLOW, VERY_SLOW);
+    void theChangeQuotesTheMedianOfTheConfirmingRounds() {
+        final Classifier c = new Classifier(ClassifierConfig.defaults().withConfirm(3));
+        assertThat(run(c, 10, 500, 320, 400)).containsExactly(NORMAL, NORMAL, NORMAL, VERY_SLOW);
+        assertThat(c.changeRttNanos()).isEqualTo(400 * MS);
+        assertThat(run(c, 150, 120, 110)).containsExactly(VERY_SLOW, VERY_SLOW, SLOW);
+        assertThat(c.changeRttNanos()).as("median of 150, 120, 110").isEqualTo(120 * MS);
+    }
+
+    @Test
+    void aReplyAtTheCurrentStateRestartsTheCount() {
+        assertThat(run(classifier, 10, 150, 10, 150, 10)).containsOnly(NORMAL);
+        assertThat(run(classifier, 150, 150)).containsExactly(NORMAL, SLOW);
+    }
+
+    @Test
+    void roundsAlternatingBetweenTwoOtherStatesNeverConfirmEither() {
+        run(classifier, LOSS, LOSS, LOSS);
+        assertThat(run(classifier, 90, 110, 90, 110)).containsOnly(DOWN);
+        assertThat(run(classifier, 110)).containsExactly(SLOW);
+        assertThat(classifier.changeRttNanos()).isEqualTo(110 * MS);
+    }
+
+    @Test
+    void aLossQuotesNoRtt() {
+        run(classifier, 10, LOSS, LOSS, LOSS);
+        assertThat(classifier.state()).isEqualTo(DOWN);
+        assertThat(classifier.changeRttNanos()).isEqualTo(-1);
     }
 
     @Test
     void roundsOnBothSidesOfTheStateDoNotConfirm() {
         run(classifier, 150);
         assertThat(run(classifier, 10, 400, 10, 400)).containsOnly(SLOW);
+        assertThat(run(classifier, 10, 400, 400)).containsExactly(SLOW, SLOW, VERY_SLOW);
     }
 
     @Test

@@ -57,6 +57,25 @@ class ProberUnexpectedRepliesTest {
     }
 
     @Test
+    void ownProbesReflectedWithoutTheReplyMarkAreForeignNeverAnswers() throws Exception {
+        try (Reactor reactor = new Reactor("prober-test").start();
+                TestEcho reflector = TestEcho.start().markReplies(false)) {
+            Recorder rec = new Recorder();
+            LatencyProber prober = LatencyProber.builder(reactor)
+                    .target(reflector.address()).interval(Duration.ofMillis(50)).classifier(FAST).rounds(4)
+                    .listener(rec).start();
+            try {
+                assertThat(rec.awaitFinished(Duration.ofSeconds(10))).isTrue();
+                assertThat(rec.rounds()).hasSize(4).allSatisfy(r -> assertThat(r.rttNanos()).isNegative());
+                assertThat(reactor.call(prober::foreign)).isEqualTo(4);
+                assertThat(reactor.call(prober::late)).isZero();
+            } finally {
+                prober.close();
+            }
+        }
+    }
+
+    @Test
     void aSecondReplyIsADuplicateAndOneSampleEach() throws Exception {
         try (Reactor reactor = new Reactor("prober-test").start(); TestEcho echo = TestEcho.start().copies(2)) {
             Recorder rec = new Recorder();

@@ -22,8 +22,11 @@ public final class Recorder implements ProbeListener {
         }
     }
 
-    /** One confirmed change; {@code round} is the index (in {@link #rounds()}) of the round that caused it. */
-    public record Change(String target, LinkState from, LinkState to, int round) {
+    /**
+     * One confirmed change; {@code round} is the index (in {@link #rounds()}) of the round that caused it;
+     * {@code rttNanos} the RTT the change quotes.
+     */
+    public record Change(String target, LinkState from, LinkState to, int round, long rttNanos) {
     }
 
     private final List<Round> rounds = new ArrayList<>();
@@ -39,7 +42,7 @@ public final class Recorder implements ProbeListener {
     @Override
     public synchronized void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
         // onRound of the same round was called just before: its index is the last one.
-        changes.add(new Change(target.name(), from, to, rounds.size() - 1));
+        changes.add(new Change(target.name(), from, to, rounds.size() - 1, rttNanos));
         notifyAll();
     }
 

@@ -2,6 +2,7 @@ package io.loopwire.probe;
 
 import io.loopwire.Reactor;
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.ProbePacket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A UDP echo for prober tests, on a reactor of its own: every datagram is echoed byte for byte to its sender after an
- * injected delay, once or several times, or not at all; its socket can be closed (the port becomes unreachable) and
- * reopened on the same port. Arrival times are recorded so a test can measure the prober's cadence from outside.
+ * A UDP echo for prober tests, on a reactor of its own: every datagram is echoed to its sender (byte for byte, but a
+ * probe packet with its reply mark set, as {@code PingEcho} does) after an injected delay, once or several times, or
+ * not at all; its socket can be closed (the port becomes unreachable) and reopened on the same port. Arrival times
+ * are recorded so a test can measure the prober's cadence from outside.
  *
  * @implNote The knobs are volatile and may be turned from the test thread; the handler runs on the echo's reactor.
  */
@@ -26,6 +28,7 @@ public final class TestEcho implements AutoCloseable {
     private volatile long delayNanos;
     private volatile int copies = 1;
     private volatile boolean answering = true;
+    private volatile boolean markReplies = true;
     private final AtomicLong received = new AtomicLong();
     private final AtomicReference<byte[]> lastDatagram = new AtomicReference<>();
     /** System.nanoTime() of each arrival, guarded by itself. */
@@ -64,7 +67,11 @@ public final class TestEcho implements AutoCloseable {
         }
         byte[] copy = new byte[data.remaining()];
         data.get(copy);
-        lastDatagram.set(copy);
+        lastDatagram.set(copy.clone());
+        ByteBuffer wrapped = ByteBuffer.wrap(copy);
+        if (markReplies && ProbePacket.isProbe(wrapped)) {
+            ProbePacket.markReply(wrapped); // what a real echo does; the prober accepts only marked replies
+        }
         if (!answering) {
             return;
         }
@@ -90,6 +97,12 @@ public final class TestEcho implements AutoCloseable {
     /** How many times each datagram is echoed (0 = silent but still recording arrivals). */
     public TestEcho copies(int copies) {
         this.copies = copies;
+        return this;
+    }
+
+    /** Whether probe packets go back with the reply mark (default) or exactly as they came (a plain reflector). */
+    public TestEcho markReplies(boolean mark) {
+        this.markReplies = mark;
         return this;
     }
 

@@ -3,6 +3,7 @@ package io.loopwire.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
+import io.loopwire.relay.PingEcho;
 import io.loopwire.udp.UdpEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,9 +36,10 @@ class ThousandTargetsTest {
                     .interval(INTERVAL)
                     .classifier(ClassifierConfig.defaults().withTimeout(Duration.ofMillis(900)))
                     .rounds(ROUNDS);
+            PingEcho pingEcho = new PingEcho(); // runs on the echoes' reactor only
             for (int i = 0; i < TARGETS; i++) {
                 UdpEndpoint echo = UdpEndpoint.builder(echoes).bind(loopback)
-                        .handler((ep, sender, data) -> ep.send(sender, data)).start();
+                        .handler(pingEcho::answer).start();
                 builder.target(echo.localAddress());
             }
             long setupMs = (System.nanoTime() - t0) / 1_000_000;

@@ -10,7 +10,8 @@ import java.nio.channels.DatagramChannel;
 /**
  * The JVM floor for UDP echo round trips: one thread in a blocking {@link DatagramChannel#receive} /
  * {@link DatagramChannel#send} loop, echoing every datagram byte for byte (so {@code ping} comes back as
- * {@code ping} and LWP1 probes as themselves). No selector, no parsing, one reused direct buffer. Anything
+ * {@code ping}), except that an LWP1 probe gets its reply mark (one byte test and one bit set; an LWP1 reply is
+ * echoed too: the floor does not guard against loops). No selector, no parsing, one reused direct buffer. Anything
  * measured slower than this is the cost of the server's event loop, not of the JVM or the kernel.
  * Prints {@code ready tcp=- udp=<ip>:<port>}.
  */
@@ -48,6 +49,9 @@ public final class BlockingUdpEchoFloor implements AutoCloseable {
                 buf.clear();
                 SocketAddress from = channel.receive(buf);
                 buf.flip();
+                if (buf.remaining() >= 24 && buf.get(0) == 'L' && buf.get(3) == '1') {
+                    buf.put(8, (byte) (buf.get(8) | 0x80)); // the LWP1 reply mark, which probers require
+                }
                 channel.send(buf, from);
             } catch (ClosedChannelException e) {
                 return;

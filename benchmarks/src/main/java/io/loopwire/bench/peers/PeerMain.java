@@ -56,8 +56,21 @@ final class PeerMain {
         return len == 4 && a[off] == 'p' && a[off + 1] == 'i' && a[off + 2] == 'n' && a[off + 3] == 'g';
     }
 
-    /** An LWP1 probe: magic, prober id (4), sequence (8), send time (8), optional padding. */
+    /**
+     * An LWP1 probe or reply: magic, prober id (4), reply mark (bit 63) and sequence (8), send time (8), optional
+     * padding. Answer a probe with {@link #markReply}; never answer a reply ({@link #isReply}).
+     */
     static boolean isProbe(byte[] a, int off, int len) {
         return len >= 24 && a[off] == 'L' && a[off + 1] == 'W' && a[off + 2] == 'P' && a[off + 3] == '1';
+    }
+
+    /** Whether the LWP1 packet at {@code off} carries the reply mark (the top bit of its sequence). */
+    static boolean isReply(byte[] a, int off) {
+        return a[off + 8] < 0;
+    }
+
+    /** Sets the reply mark in the LWP1 packet at {@code off}. */
+    static void markReply(byte[] a, int off) {
+        a[off + 8] |= (byte) 0x80;
     }
 }

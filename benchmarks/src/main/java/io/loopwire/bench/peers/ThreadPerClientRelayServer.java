@@ -233,7 +233,11 @@ public final class ThreadPerClientRelayServer implements AutoCloseable {
                 in.setData(buf);
                 udpSocket.receive(in);
                 if (PeerMain.isProbe(buf, in.getOffset(), in.getLength())) {
-                    udpSocket.send(new DatagramPacket(buf, in.getOffset(), in.getLength(), in.getSocketAddress()));
+                    if (!PeerMain.isReply(buf, in.getOffset())) {
+                        PeerMain.markReply(buf, in.getOffset());
+                        udpSocket.send(new DatagramPacket(buf, in.getOffset(), in.getLength(),
+                                in.getSocketAddress()));
+                    }
                 } else if (PeerMain.isPing(buf, in.getOffset(), in.getLength())) {
                     udpSocket.send(new DatagramPacket(pong, pong.length, in.getSocketAddress()));
                 }

@@ -44,6 +44,11 @@ public final class LoopMetrics {
 
     /** Serves {@code /metrics} and {@code /healthz} on {@code address:port} (0 = any free port). */
     public HttpEndpoint serve(InetAddress address, int port) throws IOException {
-        return HttpEndpoint.start(address, port, registry, List.of(sampler));
+        return endpoint(address, port).start();
+    }
+
+    /** An endpoint on {@code address:port} for this reactor, to configure (token, TLS, checks) and start. */
+    public HttpEndpoint.Builder endpoint(InetAddress address, int port) {
+        return HttpEndpoint.builder(registry, List.of(sampler)).bind(address, port);
     }
 }

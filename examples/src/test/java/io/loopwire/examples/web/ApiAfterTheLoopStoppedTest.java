@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
 import io.loopwire.probe.LatencyProber;
+import io.loopwire.relay.PingEcho;
 import io.loopwire.udp.UdpEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,7 +25,7 @@ class ApiAfterTheLoopStoppedTest {
     void apiAnswersWhileTheLoopRunsAnd503OnceItStopped() throws Exception {
         Reactor reactor = new Reactor("api-test");
         UdpEndpoint echo = UdpEndpoint.builder(reactor).bind(new InetSocketAddress("127.0.0.1", 0))
-                .handler((endpoint, sender, data) -> endpoint.send(sender, data)).start();
+                .handler(new PingEcho()::answer).start();
         Duration interval = Duration.ofMillis(50);
         ProbeHistory history = new ProbeHistory(Duration.ofMinutes(1), interval);
         LatencyProber prober = LatencyProber.builder(reactor).target(echo.localAddress()).interval(interval)

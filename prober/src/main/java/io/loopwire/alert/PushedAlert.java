@@ -1,0 +1,62 @@
+package io.loopwire.alert;
+
+import io.loopwire.probe.LinkState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One alert as Alertmanager knows it: its identity (the labels), what people read (the annotations), and when it
+ * started and ended ({@code endsAt} null while it fires). Immutable; the maps are unmodifiable sorted copies.
+ */
+record PushedAlert(String target, LinkState state, SortedMap<String, String> labels,
+                   SortedMap<String, String> annotations, Instant startsAt, Instant endsAt) {
+
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+    private static final byte SEPARATOR = (byte) 0xff;
+
+    boolean firing() {
+        return endsAt == null;
+    }
+
+    /** This alert resolved at {@code at} (never before it started). */
+    PushedAlert resolvedAt(Instant at, Map<String, String> newAnnotations) {
+        Instant end = at.isBefore(startsAt) ? startsAt : at;
+        return new PushedAlert(target, state, labels, sorted(newAnnotations), startsAt, end);
+    }
+
+    /**
+     * The label set's fingerprint as Alertmanager shows it: 64-bit FNV-1a over the names in order, each name and value
+     * followed by a 0xff byte, in 16 hex digits.
+     */
+    String fingerprint() {
+        long h = FNV_OFFSET;
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            h = add(add(h, e.getKey().getBytes(StandardCharsets.UTF_8)), e.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+        return String.format(Locale.ROOT, "%016x", h);
+    }
+
+    private static long add(long h, byte[] bytes) {
+        for (byte b : bytes) {
+            h = (h ^ (b & 0xff)) * FNV_PRIME;
+        }
+        return (h ^ (SEPARATOR & 0xff)) * FNV_PRIME;
+    }
+
+    /** RFC 3339 in UTC to the millisecond, as Alertmanager writes its own times. */
+    static String millis(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    /** A sorted unmodifiable copy. */
+    static SortedMap<String, String> sorted(Map<String, String> m) {
+        return Collections.unmodifiableSortedMap(new TreeMap<>(m));
+    }
+}
