@@ -266,7 +266,7 @@ public final class ChatServer implements AutoCloseable {
                     .carryBudgetBytes(carryBudgetBytes)
                     .idleTimeout(tcpIdleTimeout)
                     .reusePort(reusePort)
-                    .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
+                    .handler(new TcpRelay(tcpRoom, maxOutboundBytes).handler())
                     .start();
             // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
             boolean open = !bindAddress.isLoopbackAddress();
@@ -287,7 +287,7 @@ public final class ChatServer implements AutoCloseable {
                 udp = UdpEndpoint.builder(reactor)
                         .bind(new InetSocketAddress(bindAddress, udpPort))
                         .reusePort(reusePort)
-                        .handler(udpRelay)
+                        .handler(udpRelay.handler())
                         .start();
             } catch (IOException | RuntimeException e) {
                 udpRelay.close();
