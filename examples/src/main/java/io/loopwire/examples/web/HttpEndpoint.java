@@ -14,12 +14,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * HTTP beside a loop, never on it: the JDK's {@link HttpServer} on {@value #THREADS} threads of its own. Serves
@@ -45,6 +48,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
     private final List<LoopSampler> samplers;
+    /** More checks for /healthz: each returns null when healthy, else what is wrong. */
+    private final List<Supplier<String>> healthChecks = new CopyOnWriteArrayList<>();
 
     private HttpEndpoint(HttpServer server, ExecutorService executor, PrometheusMeterRegistry registry,
             List<LoopSampler> samplers) {
@@ -76,6 +81,14 @@ public final class HttpEndpoint implements AutoCloseable {
         endpoint.route("/healthz", endpoint::health);
         server.start();
         return endpoint;
+    }
+
+    /**
+     * Adds a check to {@code /healthz}: {@code check} returns null when all is well, else one line saying what is wrong
+     * (then {@code /healthz} answers 503 with that line). Called on an HTTP thread; it must not block.
+     */
+    public void healthCheck(Supplier<String> check) {
+        healthChecks.add(Objects.requireNonNull(check, "check"));
     }
 
     /** The bound address (the real port when 0 was asked). */
@@ -138,8 +151,18 @@ public final class HttpEndpoint implements AutoCloseable {
             Thread.currentThread().interrupt();
             healthy = false;
         }
-        byte[] body = (healthy ? "ok\n" : "loop did not run a task within " + HEALTH_WAIT.toSeconds() + " s\n")
-                .getBytes(StandardCharsets.UTF_8);
+        StringBuilder problems = new StringBuilder();
+        if (!healthy) {
+            problems.append("loop did not run a task within ").append(HEALTH_WAIT.toSeconds()).append(" s\n");
+        }
+        for (Supplier<String> check : healthChecks) {
+            String problem = check.get();
+            if (problem != null) {
+                healthy = false;
+                problems.append(problem).append('\n');
+            }
+        }
+        byte[] body = (healthy ? "ok\n" : problems.toString()).getBytes(StandardCharsets.UTF_8);
         send(exchange, healthy ? 200 : 503, "text/plain; charset=utf-8", body);
     }
 
