@@ -284,6 +284,8 @@ final class ChatClients {
     static final class BurstReader extends Thread {
         final AtomicLong relayed = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        /** The first error line (as far as its read holds it), or null. */
+        volatile String firstError;
         volatile boolean ended;
         private final Socket socket;
 
@@ -308,6 +310,13 @@ final class ChatClients {
                                 relayedHere++;
                             } else if (b == '!') {
                                 errors.incrementAndGet();
+                                if (firstError == null) {
+                                    int end = i;
+                                    while (end < n && buffer[end] != '\n') {
+                                        end++;
+                                    }
+                                    firstError = new String(buffer, i, end - i, StandardCharsets.UTF_8);
+                                }
                             }
                         }
                         lineStart = b == '\n';

@@ -75,7 +75,7 @@ class GroupBurstTest {
                 for (int k = 0; k < readers.size(); k++) {
                     BurstReader r = readers.get(k);
                     String who = "reader " + k + " on loop " + k / READERS_PER_LOOP;
-                    assertThat(r.errors.get()).as("error lines sent to %s", who).isZero();
+                    assertThat(r.errors.get()).as("error lines sent to %s (first: %s)", who, r.firstError).isZero();
                     assertThat(r.ended).as("%s was closed", who).isFalse();
                     assertThat(r.relayed.get()).as("lines relayed to %s", who).isEqualTo(total);
                 }

@@ -7,7 +7,6 @@ import io.loopwire.cluster.NatsRoomBridge;
 import io.loopwire.examples.web.HttpEndpoint;
 import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
-import io.loopwire.metrics.GroupRoomMetrics;
 import io.loopwire.relay.ChatServer;
 import io.loopwire.relay.GroupChatServer;
 import io.loopwire.relay.GroupRoom;
@@ -178,14 +177,9 @@ final class ServerMain implements Callable<Integer> {
             LoopMetrics metrics = (group != null ? new LoopMetrics(reactors) : new LoopMetrics(reactors.get(0)))
                     .bindEach((i, sampler) -> new ChatServerMetrics(sampler, started.get(i)));
             if (room != null) {
-                metrics.bind(new GroupRoomMetrics(room));
+                metrics.bindGroup(room); // its meters, and /healthz names stalled loops
             }
             HttpEndpoint web = http.serve("server", metrics, address);
-            if (web != null && room != null) {
-                GroupRoom watched = room;
-                web.healthCheck(() -> watched.stalledLoops().isEmpty() ? null
-                        : "stalled loop(s) " + watched.stalledLoops() + ": lines for them are being dropped");
-            }
             if (web == null) {
                 stop(group, reactors, bridge);
                 return 1;

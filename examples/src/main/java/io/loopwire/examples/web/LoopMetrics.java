@@ -1,8 +1,10 @@
 package io.loopwire.examples.web;
 
 import io.loopwire.Reactor;
+import io.loopwire.metrics.GroupRoomMetrics;
 import io.loopwire.metrics.LoopSampler;
 import io.loopwire.metrics.ReactorMetrics;
+import io.loopwire.relay.GroupRoom;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +25,7 @@ import java.util.function.Function;
 public final class LoopMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<LoopSampler> samplers = new ArrayList<>();
+    private final List<GroupRoom> groupRooms = new ArrayList<>();
 
     /** One reactor (its meters tagged with its name, as ever). */
     public LoopMetrics(Reactor reactor) {
@@ -60,6 +63,16 @@ public final class LoopMetrics {
         return this;
     }
 
+    /**
+     * The hand-over between the loops of {@code room}: its meters ({@link GroupRoomMetrics}), and a {@code /healthz}
+     * check that fails, naming them, while loops are stalled.
+     */
+    public LoopMetrics bindGroup(GroupRoom room) {
+        new GroupRoomMetrics(room).bindTo(registry);
+        groupRooms.add(room);
+        return this;
+    }
+
     /** Binds a binder that needs no sampler. */
     public LoopMetrics bind(MeterBinder binder) {
         binder.bindTo(registry);
@@ -68,6 +81,13 @@ public final class LoopMetrics {
 
     /** Serves {@code /metrics} and {@code /healthz} (every loop must run a task) on {@code address:port} (0 = any). */
     public HttpEndpoint serve(InetAddress address, int port) throws IOException {
-        return HttpEndpoint.start(address, port, registry, samplers);
+        HttpEndpoint endpoint = HttpEndpoint.start(address, port, registry, samplers);
+        for (GroupRoom room : groupRooms) {
+            endpoint.healthCheck(() -> {
+                List<Integer> stalled = room.stalledLoops();
+                return stalled.isEmpty() ? null : "stalled loop(s) " + stalled + ": lines for them are being dropped";
+            });
+        }
+        return endpoint;
     }
 }
