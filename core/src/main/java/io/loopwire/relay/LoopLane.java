@@ -141,6 +141,11 @@ final class LoopLane implements Revisit {
             filled.add(filling);
             filling = null;
         }
+        updateHold();
+    }
+
+    /** Sender: moves filled chunks into the ring (as many as it has room for) and asks for a delivery if none waits. */
+    private void pushFilled() {
         boolean any = false;
         Chunk chunk;
         while ((chunk = filled.peekFirst()) != null && handedOver.offer(chunk)) {
@@ -155,25 +160,36 @@ final class LoopLane implements Revisit {
                 // That loop is closing: its members are leaving anyway.
             }
         }
-        updateHold();
     }
 
-    /** Sender: holds input while the window is used up (and the receiver not stalled), releases it otherwise. */
+    /**
+     * Sender (end of turn, resume task, stall timer): hands over what waits, then holds input while the window is used
+     * up (and the receiver not stalled), or releases it once half the window is back.
+     */
     void updateHold() {
         assert sender.inLoop() : "updateHold off the sending loop";
+        if (!filled.isEmpty()) {
+            pushFilled();
+        }
         if (!held) {
             if (!stalled && inFlight.get() >= windowBytes) {
                 held = true;
                 holds++;
                 heldSinceNanos = System.nanoTime();
                 senderLoop.holdInput();
-                senderWaiting.set(true);
-                // The receiver may have given credit back between the check and the flag: it saw no one waiting.
-                if (inFlight.get() <= resumeBytes) {
-                    release();
-                }
+                waitForCredit();
             }
         } else if (stalled || inFlight.get() <= resumeBytes) {
+            release();
+        } else {
+            waitForCredit();
+        }
+    }
+
+    /** Asks the receiver to say when credit is back; re-checks, as it may have come back before the flag was up. */
+    private void waitForCredit() {
+        senderWaiting.set(true);
+        if (inFlight.get() <= resumeBytes) {
             release();
         }
     }
@@ -182,9 +198,6 @@ final class LoopLane implements Revisit {
         held = false;
         senderWaiting.set(false);
         senderLoop.releaseInput();
-        if (!filled.isEmpty()) {
-            handOver(); // chunks the ring had no room for
-        }
     }
 
     /** Sender, on a timer: declares the receiver stalled, or sees that it runs again. */
@@ -235,7 +248,11 @@ final class LoopLane implements Revisit {
         if (lines > 0) {
             lastDeliveryNanos = System.nanoTime();
         }
-        if (credit > 0 && inFlight.addAndGet(-credit) <= resumeBytes && senderWaiting.compareAndSet(true, false)) {
+        // Tell a waiting sender once half the window is back, or when the lane is empty (what remains is still with
+        // the sender: chunks the ring had no room for, which its next look hands over).
+        long after = credit > 0 ? inFlight.addAndGet(-credit) : inFlight.get();
+        boolean empty = delivering == null && handedOver.isEmpty();
+        if ((after <= resumeBytes || empty) && senderWaiting.compareAndSet(true, false)) {
             try {
                 sender.execute(resumeTask);
             } catch (RejectedExecutionException closing) {

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Two started loops joined by a {@link GroupRoom}, each with its own {@link ChatServer} on its own loopback ports (no
@@ -17,10 +18,16 @@ final class TwoLoopRoom implements AutoCloseable {
     final List<ChatServer> servers = new ArrayList<>();
 
     TwoLoopRoom(long windowBytes, Duration stallTimeout) throws IOException {
+        this(windowBytes, stallTimeout, b -> b);
+    }
+
+    /** With {@code config} applied to both loops' servers (an outbound limit, say). */
+    TwoLoopRoom(long windowBytes, Duration stallTimeout, UnaryOperator<ChatServer.Builder> config) throws IOException {
         room = new GroupRoom(group, RelayFormat.DEFAULT, windowBytes, stallTimeout);
         try {
             for (int i = 0; i < 2; i++) {
-                servers.add(ChatServer.builder(group.get(i)).room(room.room(i)).tcpPort(0).udpPort(0).start());
+                servers.add(config.apply(ChatServer.builder(group.get(i)).room(room.room(i)).tcpPort(0).udpPort(0))
+                        .start());
             }
         } catch (IOException | RuntimeException e) {
             group.close(Duration.ofMillis(500));
