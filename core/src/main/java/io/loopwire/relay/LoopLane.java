@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * sockets stop being read, so TCP peers feel it through their windows and datagrams wait in the kernel) until the
  * receiver has given half the window back; nothing is lost, and memory stays within the window plus one turn's lines.
  *
- * <p><b>Fair delivery.</b> The receiver delivers at most {@value #LINES_PER_TURN} lines or {@value #BYTES_PER_TURN}
- * bytes of this lane per turn (a connection's share of frames), the rest next turn, in order: a reader that keeps up
- * gets foreign lines at the pace it gets local ones, never a lump that passes its outbound limit in one turn.
+ * <p><b>Fair delivery.</b> The receiver delivers at most {@value #LINES_PER_TURN} lines, {@value #BYTES_PER_TURN}
+ * bytes or {@value #DELIVERIES_PER_TURN} deliveries of this lane per turn (a connection's share of frames), the rest
+ * next turn, in order: a reader that keeps up gets foreign lines at the pace it gets local ones, never a lump that
+ * passes its outbound limit in one turn.
  *
  * <p><b>Stall.</b> If the sender has been held for the stall timeout and the receiver has delivered nothing meanwhile,
  * the receiver is declared stalled: the sender's input is released, and lines for the receiver are dropped and
@@ -46,6 +47,11 @@ final class LoopLane implements Revisit {
     static final int CHUNK_BYTES = 32 * 1024;
     static final int LINES_PER_TURN = 1024;
     static final int BYTES_PER_TURN = 256 * 1024;
+    /**
+     * Deliveries (lines times recipients) per lane per turn: with many members, above all UDP ones (a datagram each),
+     * a turn's share of lines would otherwise be a very long turn.
+     */
+    static final int DELIVERIES_PER_TURN = 16 * 1024;
     private static final int LENGTH_BYTES = 4;
 
     private final int from;
@@ -225,7 +231,9 @@ final class LoopLane implements Revisit {
         int lines = 0;
         int bytes = 0;
         long credit = 0;
-        while (lines < LINES_PER_TURN && bytes < BYTES_PER_TURN) {
+        long deliveriesBefore = receiverRoom.deliveries();
+        while (lines < LINES_PER_TURN && bytes < BYTES_PER_TURN
+                && receiverRoom.deliveries() - deliveriesBefore < DELIVERIES_PER_TURN) {
             if (delivering == null) {
                 delivering = handedOver.poll();
                 if (delivering == null) {

@@ -335,7 +335,7 @@ public final class TcpConnection {
 
     /**
      * The loop holds its input (what it would hand on has nowhere to go yet): stop reading, so the peer's bytes wait in
-     * the kernel and TCP's window slows the peer, until the loop says the hold is over. Frames already carried wait too.
+     * the kernel and TCP's window slows the peer, until the loop says the hold is over. Carried frames wait too.
      */
     void parkReading() {
         setInterest(interestOps & ~SelectionKey.OP_READ);

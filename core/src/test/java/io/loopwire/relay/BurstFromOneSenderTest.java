@@ -82,7 +82,8 @@ class BurstFromOneSenderTest {
                 Poll.until(Duration.ofSeconds(90), () -> readers.stream().allMatch(r -> r.relayed.get() >= total
                         || r.errors.get() > 0 || r.ended), "every reader got " + lines + " lines");
                 for (BurstReader r : readers) {
-                    assertThat(r.errors.get()).as("error lines sent to a fast reader (first: %s)", r.firstError).isZero();
+                    assertThat(r.errors.get()).as("error lines sent to a fast reader (first: %s)", r.firstError)
+                            .isZero();
                     assertThat(r.ended).as("a fast reader was closed").isFalse();
                     assertThat(r.relayed.get()).as("lines relayed to a reader").isEqualTo(WARM_UP_LINES + lines);
                 }

@@ -80,8 +80,8 @@ class GroupStallTest {
                 long droppedDuring = chat.room.linesDropped(1);
                 long grown = liveHeap() - baseline;
                 System.out.printf("[figures] loop 1 stopped %s (stall timeout %s): heap +%d KiB after GC, sender wrote"
-                        + " %d KiB from the stall's half to 1 s before its end, stalled %s, %d lines dropped, loop 0 held input %d"
-                        + " times%n", stall, stallTimeout, grown / 1024, (sentLate - sentAtHalf) / 1024,
+                        + " %d KiB from the stall's half to 1 s before its end, stalled %s, %d lines dropped, loop 0"
+                        + " held input %d times%n", stall, stallTimeout, grown / 1024, (sentLate - sentAtHalf) / 1024,
                         stalledDuring, droppedDuring, chat.room.inputHolds(0));
                 assertThat(grown).as("heap growth while loop 1 is stopped")
                         .isLessThanOrEqualTo(chat.room.windowBytes() + HEAP_SLACK);
@@ -97,8 +97,8 @@ class GroupStallTest {
                 } else {
                     assertThat(stalledDuring).as("loops reported stalled").isEmpty();
                     assertThat(chat.room.inputHolds(0)).as("times loop 0 stopped reading").isPositive();
-                    // The sender's socket stopped taking bytes: what it wrote after the stall's half is at most what the
-                    // kernel's buffers (send and receive, autotuned) had left.
+                    // The sender's socket stopped taking bytes: what it wrote after the stall's half is at most what
+                    // the kernel's buffers (send and receive, autotuned) had left.
                     assertThat(sentLate - sentAtHalf).as("bytes the sender wrote after the stall's half")
                             .isLessThan(16L * 1024 * 1024);
                 }

@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The loop itself, tagged {@code loop=<reactor name>} ({@code loop=<i>} for a loop of a group): turns, ready keys
- * handled, tasks, timers, errors, registered channels, a histogram of how long each turn's work took ({@code loopwire_reactor_turn_seconds}) and the loop lag
- * ({@code loopwire_reactor_lag_seconds}: the worst lateness of a {@value #LAG_PERIOD_MILLIS} ms timer since the
- * previous scrape: what a task handed to the loop waits for on top of its turn).
+ * handled, tasks, timers, errors, registered channels, a histogram of how long each turn's work took
+ * ({@code loopwire_reactor_turn_seconds}) and the loop lag ({@code loopwire_reactor_lag_seconds}: the worst lateness
+ * of a {@value #LAG_PERIOD_MILLIS} ms timer since the previous scrape: what a task handed to the loop waits for on top
+ * of its turn).
  *
  * <p>The turn histogram is recorded on the loop, once per turn, into a Micrometer {@link Timer} (thread-safe,
  * allocation-free once created); every other value comes from the {@link LoopSampler}'s copy.
