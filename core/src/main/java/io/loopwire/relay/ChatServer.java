@@ -1,6 +1,7 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorGroup;
 import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
 import io.loopwire.codec.RawFramer;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -48,7 +51,15 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public static Builder builder(Reactor reactor) {
-        return new Builder(reactor);
+        return new Builder(reactor, null);
+    }
+
+    /**
+     * A server over every loop of {@code group} as one room: build with {@link Builder#startGroup()}. The caps and
+     * budgets set on the builder are the process's; they are split per loop.
+     */
+    public static Builder builder(ReactorGroup group) {
+        return new Builder(group.get(0), group);
     }
 
     /** Where TCP members connect. */
@@ -111,9 +122,38 @@ public final class ChatServer implements AutoCloseable {
         private JoinMode udpJoinMode;
         private Integer udpMaxMembersPerIp;
         private Boolean udpBudgets;
+        private final ReactorGroup group;
+        private long windowBytes = GroupRoom.DEFAULT_WINDOW_BYTES;
+        private Duration stallTimeout = GroupRoom.DEFAULT_STALL_TIMEOUT;
 
-        private Builder(Reactor reactor) {
+        private Builder(Reactor reactor, ReactorGroup group) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
+            this.group = group;
+        }
+
+        /**
+         * Over a group: bytes handed from one loop to another and not yet delivered, at most, per pair of loops;
+         * default {@link GroupRoom#DEFAULT_WINDOW_BYTES}. See {@link GroupRoom}.
+         */
+        public Builder windowBytes(long bytes) {
+            if (bytes < GroupRoom.MIN_WINDOW_BYTES) {
+                throw new IllegalArgumentException("windowBytes must be at least " + GroupRoom.MIN_WINDOW_BYTES
+                        + ", was " + bytes);
+            }
+            this.windowBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Over a group: how long a loop may take no lines while another waits before its lines are dropped instead;
+         * default {@link GroupRoom#DEFAULT_STALL_TIMEOUT}.
+         */
+        public Builder stallTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("stallTimeout must be positive, was " + timeout);
+            }
+            this.stallTimeout = timeout;
+            return this;
         }
 
         /** The address both sockets bind; default loopback. */
@@ -256,6 +296,52 @@ public final class ChatServer implements AutoCloseable {
             if (room != null && separateRooms) {
                 throw new IllegalStateException("a given room cannot be split: room(...) and separateRooms(true)");
             }
+            if (group != null && group.size() > 1) {
+                throw new IllegalStateException("a builder over a group of " + group.size() + " loops: startGroup()");
+            }
+            return start(reactor, room, tcpPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
+        }
+
+        /**
+         * Over a group (see {@link ChatServer#builder(ReactorGroup)}): one server per loop, all in one
+         * {@link GroupRoom}, before the loops start. Every loop listens on the same ports with {@code SO_REUSEPORT}
+         * (the kernel spreads TCP connections and UDP peers over the loops; each loop keeps its own UDP socket); port 0
+         * picks a free port for the first loop, which the others then share. The UDP member cap and the carry budget
+         * are split evenly (rounded up; at least 64 KiB of carry per loop).
+         *
+         * @throws java.net.BindException if a port is in use
+         * @throws UnsupportedOperationException if the platform has no {@code SO_REUSEPORT} (more than one loop)
+         */
+        public GroupChatServer startGroup() throws IOException {
+            if (group == null) {
+                throw new IllegalStateException("startGroup needs ChatServer.builder(ReactorGroup)");
+            }
+            if (room != null || separateRooms) {
+                throw new IllegalStateException("a group serves one room of its own: no room(...) or separateRooms");
+            }
+            int loops = group.size();
+            GroupRoom groupRoom = new GroupRoom(group, format, windowBytes, stallTimeout);
+            List<ChatServer> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < loops; i++) {
+                    ChatServer first = i == 0 ? null : servers.get(0);
+                    servers.add(start(group.get(i), groupRoom.room(i),
+                            first == null ? tcpPort : first.tcpAddress().getPort(),
+                            first == null ? udpPort : first.udpAddress().getPort(),
+                            (udpMaxMembers + loops - 1) / loops,
+                            Math.max(64 * 1024, carryBudgetBytes / loops), reusePort || loops > 1));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (ChatServer started : servers) {
+                    started.close();
+                }
+                throw e;
+            }
+            return new GroupChatServer(group, groupRoom, servers);
+        }
+
+        private ChatServer start(Reactor reactor, ChatRoom room, int tcpPort, int udpPort, int udpMaxMembers,
+                long carryBudgetBytes, boolean reusePort) throws IOException {
             ChatRoom tcpRoom = room != null ? room : new ChatRoom(reactor, format);
             ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
             Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);

@@ -61,8 +61,18 @@ final class Inbound implements FrameSink, Revisit {
     @Override
     public void onRevisit() {
         revisitScheduled = false;
-        if (connection.isOpen()) {
+        if (connection.inputHeld()) {
+            connection.parkReading(); // the loop's hold ends with a revisit
+        } else if (connection.isOpen()) {
             read();
+        }
+    }
+
+    /** Come back next turn (the loop's input hold is over: hand on what is carried, then read). */
+    void revisitSoon() {
+        if (!revisitScheduled) {
+            revisitScheduled = true;
+            loop.revisitNextTurn(this);
         }
     }
 

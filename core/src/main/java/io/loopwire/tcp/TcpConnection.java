@@ -3,6 +3,7 @@ package io.loopwire.tcp;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.InputWaiter;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
 import io.loopwire.wire.PeerName;
@@ -88,6 +89,8 @@ public final class TcpConnection {
     private final Inbound inbound;
     private final Outbound outbound;
     private boolean flushScheduled;
+    /** Read interest is off because the loop's input is held; the loop tells {@link #io} when to read again. */
+    private boolean readParked;
 
     /** The group's list of connections runs through them; only {@link #linkBefore} and {@link #unlink} write it. */
     private TcpConnection prev;
@@ -330,6 +333,23 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The loop holds its input (what it would hand on has nowhere to go yet): stop reading, so the peer's bytes wait in
+     * the kernel and TCP's window slows the peer, until the loop says the hold is over. Carried frames wait too.
+     */
+    void parkReading() {
+        setInterest(interestOps & ~SelectionKey.OP_READ);
+        if (!readParked) {
+            readParked = true;
+            loop.parkUntilInputReleased(io);
+        }
+    }
+
+    /** Whether the loop holds input now (a connection with frames in hand parks instead of handing them on). */
+    boolean inputHeld() {
+        return phase == Phase.OPEN && loop.inputHeld();
+    }
+
     private void setInterest(int ops) {
         if (ops != interestOps && key != null && key.isValid()) {
             interestOps = ops;
@@ -386,7 +406,7 @@ public final class TcpConnection {
     }
 
     /** Every callback of the loop, in one private class so none shows on the public type. */
-    private final class Io implements IoHandler, EndOfTurn {
+    private final class Io implements IoHandler, EndOfTurn, InputWaiter {
         @Override
         public void onReady(SelectionKey key) {
             int ready = key.readyOps();
@@ -394,8 +414,23 @@ public final class TcpConnection {
                 flush();
             }
             if ((ready & SelectionKey.OP_READ) != 0 && phase != Phase.CLOSED) {
-                inbound.read();
+                if (phase == Phase.OPEN && loop.inputHeld()) {
+                    parkReading();
+                } else {
+                    inbound.read();
+                }
             }
+        }
+
+        /** The loop's input hold is over: read again (what was carried, then the socket). */
+        @Override
+        public void onInputReleased() {
+            readParked = false;
+            if (phase == Phase.CLOSED || phase == Phase.PEER_CLOSED) {
+                return;
+            }
+            setInterest(interestOps | SelectionKey.OP_READ);
+            inbound.revisitSoon();
         }
 
         /** The turn's flush (or a close that was due), then the outbound limit, judged on what the socket left. */

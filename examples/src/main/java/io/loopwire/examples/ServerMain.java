@@ -10,6 +10,7 @@ import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
 import io.loopwire.metrics.ClusterMetrics;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.GroupChatServer;
 import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.JoinMode;
 import io.loopwire.relay.UdpRelay;
@@ -18,7 +19,6 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -74,6 +74,14 @@ final class ServerMain implements Callable<Integer> {
     @Option(names = "--loops", defaultValue = "1",
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
     String loopsOption;
+    @Option(names = "--loop-window", defaultValue = "4MiB", converter = Units.SizeConverter.class,
+            description = "With --loops > 1: bytes handed from one loop to another and not yet delivered, at most;"
+                    + " when full the sending loop stops reading until half is back (default ${DEFAULT-VALUE}).")
+    long loopWindow;
+    @Option(names = "--loop-stall-timeout", defaultValue = "5s", converter = Units.DurationConverter.class,
+            description = "With --loops > 1: a loop that takes no lines this long while another waits is stalled;"
+                    + " its lines are dropped and counted until it runs again (default ${DEFAULT-VALUE}).")
+    Duration loopStallTimeout;
     @Option(names = "--cluster", paramLabel = "nats://H:P",
             description = "Span the room over every node on this NATS server (default: this process only); "
                     + "tls://H:P for TLS (the JVM's trust store), user:password@ or token@ before H for NATS auth.")
@@ -109,6 +117,10 @@ final class ServerMain implements Callable<Integer> {
                 "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
                 "--udp-budgets must be on or off, was '" + udpBudgets + "'");
+        Args.check(loopWindow >= GroupRoom.MIN_WINDOW_BYTES && loopWindow <= 1L << 30,
+                "--loop-window must be " + GroupRoom.MIN_WINDOW_BYTES / 1024 + "KiB..1GiB, was " + loopWindow);
+        Args.check(!loopStallTimeout.isZero() && !loopStallTimeout.isNegative(), "--loop-stall-timeout must be"
+                + " positive");
         http.check();
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
@@ -118,36 +130,38 @@ final class ServerMain implements Callable<Integer> {
         // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
         ReactorGroup group = loops > 1 ? new ReactorGroup(loops) : null;
         List<Reactor> reactors = group != null ? group.reactors() : List.of(new Reactor("loopwire-server"));
-        GroupRoom room = group != null ? new GroupRoom(group) : null;
-        List<ChatServer> servers = new ArrayList<>();
+        List<ChatServer> servers;
+        GroupRoom room = null;
         try {
-            for (int i = 0; i < loops; i++) {
-                // Loops after the first bind the first one's real ports (port 0 picks one), SO_REUSEPORT on all.
-                ChatServer.Builder b = ChatServer.builder(reactors.get(i))
-                        .bindAddress(address)
-                        .tcpPort(i == 0 ? tcpPort : servers.get(0).tcpAddress().getPort())
-                        .udpPort(i == 0 ? udpPort : servers.get(0).udpAddress().getPort())
-                        .framing(framing)
-                        .maxFrameBytes((int) maxFrame)
-                        .maxOutboundBytes(maxOutbound)
-                        .tcpIdleTimeout(tcpIdleTimeout)
-                        .udpIdleTimeout(udpIdleTimeout)
-                        .udpMaxMembers((udpMaxMembers + loops - 1) / loops) // the per-process cap, split evenly
-                        .separateRooms(separateRooms)
-                        .carryBudgetBytes(Math.max(64 * 1024, carryBudget / loops)); // per process, split evenly
-                if (room != null) {
-                    b.room(room.room(i)).reusePort(true);
-                }
-                if (udpJoin != null) {
-                    b.udpJoinMode(udpJoin);
-                }
-                if (udpMaxMembersPerIp != null) {
-                    b.udpMaxMembersPerIp(udpMaxMembersPerIp);
-                }
-                if (udpBudgets != null) {
-                    b.udpBudgets(udpBudgets.equals("on"));
-                }
-                servers.add(b.start());
+            ChatServer.Builder b = (group != null ? ChatServer.builder(group) : ChatServer.builder(reactors.get(0)))
+                    .bindAddress(address)
+                    .tcpPort(tcpPort)
+                    .udpPort(udpPort)
+                    .framing(framing)
+                    .maxFrameBytes((int) maxFrame)
+                    .maxOutboundBytes(maxOutbound)
+                    .tcpIdleTimeout(tcpIdleTimeout)
+                    .udpIdleTimeout(udpIdleTimeout)
+                    .udpMaxMembers(udpMaxMembers)
+                    .separateRooms(separateRooms)
+                    .carryBudgetBytes(carryBudget)
+                    .windowBytes(loopWindow)
+                    .stallTimeout(loopStallTimeout);
+            if (udpJoin != null) {
+                b.udpJoinMode(udpJoin);
+            }
+            if (udpMaxMembersPerIp != null) {
+                b.udpMaxMembersPerIp(udpMaxMembersPerIp);
+            }
+            if (udpBudgets != null) {
+                b.udpBudgets(udpBudgets.equals("on"));
+            }
+            if (group != null) {
+                GroupChatServer chat = b.startGroup(); // caps split per loop, SO_REUSEPORT, one room over the loops
+                servers = chat.servers();
+                room = chat.room();
+            } else {
+                servers = List.of(b.start());
             }
         } catch (BindException e) {
             System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
@@ -183,8 +197,12 @@ final class ServerMain implements Callable<Integer> {
         }
         String httpAddress = "";
         if (http.enabled()) {
-            final ChatServer started = servers.get(0);
-            LoopMetrics metrics = new LoopMetrics(reactors.get(0)).bindWith(s -> new ChatServerMetrics(s, started));
+            final List<ChatServer> started = servers;
+            LoopMetrics metrics = (group != null ? new LoopMetrics(reactors) : new LoopMetrics(reactors.get(0)))
+                    .bindEach((i, sampler) -> new ChatServerMetrics(sampler, started.get(i)));
+            if (room != null) {
+                metrics.bindGroup(room); // its meters, and /healthz names stalled loops
+            }
             if (bridge != null) {
                 metrics.bind(new ClusterMetrics(bridge));
             }
@@ -231,8 +249,6 @@ final class ServerMain implements Callable<Integer> {
             Args.check(n >= 1 && n <= ReactorGroup.MAX_LOOPS,
                     "--loops must be 1.." + ReactorGroup.MAX_LOOPS + " or auto, was " + n);
             Args.check(n == 1 || !separateRooms, "--separate-rooms works with one loop only (--loops 1)");
-            // The metrics binders name one loop's meters; per-loop labels are not there yet.
-            Args.check(n == 1 || !http.enabled(), "--http-port works with one loop only (--loops 1)");
             return n;
         } catch (NumberFormatException e) {
             throw new Args.UsageError("--loops must be a number or auto, was '" + loopsOption + "'");
