@@ -401,6 +401,21 @@ final class TlsSession {
         return writeOut(out);
     }
 
+    /** After an engine error: the alert it prepared goes out if the socket takes it now (the peer learns why). */
+    private void sendAlert() {
+        if (netOut != null || engine.getHandshakeStatus() != HandshakeStatus.NEED_WRAP) {
+            return;
+        }
+        try {
+            ByteBuffer out = shared.scratchOut();
+            engine.wrap(NOTHING, out);
+            out.flip();
+            channel.write(out);
+        } catch (IOException | RuntimeException e) {
+            // the connection closes anyway
+        }
+    }
+
     /** The connection closed: buffers go back (to be dropped with it). */
     void release() {
         if (netIn != null) {
@@ -414,6 +429,7 @@ final class TlsSession {
     }
 
     private TlsFailure failure(SSLException e) {
+        sendAlert();
         if (handshaking && !handshakeDoneOnce) {
             shared.handshakeFailed(connection.peer(), e.getMessage());
             return new TlsFailure(CloseReason.TLS_HANDSHAKE_FAILED, e.getMessage(), e);
