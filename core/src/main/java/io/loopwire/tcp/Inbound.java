@@ -117,6 +117,7 @@ final class Inbound implements FrameSink, Revisit {
                 return;
             }
             if (n == 0) {
+                revisitIfTlsHolds(); // a TLS 1.3 key update answered with records still held
                 return;
             }
             group.stats.bytesIn += n;

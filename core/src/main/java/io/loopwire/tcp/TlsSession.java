@@ -82,9 +82,23 @@ final class TlsSession {
         return netOut != null;
     }
 
-    /** More plaintext may come without the socket becoming ready: ciphertext is held, or the socket had more. */
+    /**
+     * More plaintext may come without the socket becoming ready: a whole record is held (left when the read buffer
+     * filled up), or the last socket read filled its buffer. Half a record held is not more: the socket's readiness
+     * brings the rest.
+     */
     boolean hasMore() {
-        return netIn != null || socketMayHoldMore;
+        return socketMayHoldMore || holdsWholeRecord();
+    }
+
+    /** Whether the ciphertext held starts with a complete record (5-byte header with its length, then the body). */
+    private boolean holdsWholeRecord() {
+        if (netIn == null || netIn.remaining() < 5) {
+            return false;
+        }
+        int p = netIn.position();
+        int length = ((netIn.get(p + 3) & 0xff) << 8) | (netIn.get(p + 4) & 0xff);
+        return netIn.remaining() >= 5 + length;
     }
 
     /** The stream ended with a TCP FIN and no {@code close_notify} before it. */
