@@ -6,6 +6,7 @@ import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
 import io.loopwire.codec.RawFramer;
 import io.loopwire.tcp.TcpServer;
+import io.loopwire.tls.TlsConfig;
 import io.loopwire.udp.UdpEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole chat server of the wire contract on one reactor: a {@link TcpServer} running a {@link TcpRelay} and a
  * {@link UdpEndpoint} running a {@link UdpRelay}, sharing one {@link ChatRoom} (or one each with
- * {@link Builder#separateRooms}).
+ * {@link Builder#separateRooms}); optionally a second, TLS, listener in the same room ({@link Builder#tls}).
  *
  * @implNote The builder, {@link #tcpAddress()}, {@link #udpAddress()} and {@link #close()} are thread-safe; the rooms
  *     and relays belong to the reactor thread.
@@ -37,13 +38,16 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private final TcpServer tcp;
+    private final TcpServer tls;
     private final UdpEndpoint udp;
     private final UdpRelay udpRelay;
     private final ChatRoom tcpRoom;
     private final ChatRoom udpRoom;
 
-    private ChatServer(TcpServer tcp, UdpEndpoint udp, UdpRelay udpRelay, ChatRoom tcpRoom, ChatRoom udpRoom) {
+    private ChatServer(TcpServer tcp, TcpServer tls, UdpEndpoint udp, UdpRelay udpRelay, ChatRoom tcpRoom,
+            ChatRoom udpRoom) {
         this.tcp = tcp;
+        this.tls = tls;
         this.udp = udp;
         this.udpRelay = udpRelay;
         this.tcpRoom = tcpRoom;
@@ -62,9 +66,19 @@ public final class ChatServer implements AutoCloseable {
         return new Builder(group.get(0), group);
     }
 
-    /** Where TCP members connect. */
+    /** Where plaintext TCP members connect, or null if plaintext TCP is off ({@link Builder#plainTcp}). */
     public InetSocketAddress tcpAddress() {
-        return tcp.localAddress();
+        return tcp == null ? null : tcp.localAddress();
+    }
+
+    /** Where TLS members connect, or null without a TLS listener ({@link Builder#tls}). */
+    public InetSocketAddress tlsAddress() {
+        return tls == null ? null : tls.localAddress();
+    }
+
+    /** The TLS listener, or null. */
+    public TcpServer tlsServer() {
+        return tls;
     }
 
     /** Where UDP members and pings go. */
@@ -72,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
         return udp.localAddress();
     }
 
+    /** The plaintext TCP listener, or null if it is off. */
     public TcpServer tcpServer() {
         return tcp;
     }
@@ -98,7 +113,12 @@ public final class ChatServer implements AutoCloseable {
     @Override
     public void close() {
         udpRelay.close();
-        tcp.close();
+        if (tcp != null) {
+            tcp.close();
+        }
+        if (tls != null) {
+            tls.close();
+        }
         udp.close();
     }
 
@@ -125,6 +145,9 @@ public final class ChatServer implements AutoCloseable {
         private final ReactorGroup group;
         private long windowBytes = GroupRoom.DEFAULT_WINDOW_BYTES;
         private Duration stallTimeout = GroupRoom.DEFAULT_STALL_TIMEOUT;
+        private boolean plainTcp = true;
+        private TlsConfig tlsConfig;
+        private int tlsPort;
 
         private Builder(Reactor reactor, ReactorGroup group) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -251,6 +274,22 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also listen for TLS members on {@code port} (0 picks one), in the same room as the plaintext ones (IRC style:
+         * they talk to each other). The UDP side stays plaintext. Default: no TLS listener.
+         */
+        public Builder tls(TlsConfig config, int port) {
+            this.tlsConfig = Objects.requireNonNull(config, "config");
+            this.tlsPort = checkPort(port);
+            return this;
+        }
+
+        /** Whether to listen for plaintext TCP members; default on. Off needs a {@link #tls} listener. */
+        public Builder plainTcp(boolean on) {
+            this.plainTcp = on;
+            return this;
+        }
+
         /** Keep TCP and UDP members in separate rooms; default one room. */
         public Builder separateRooms(boolean separate) {
             this.separateRooms = separate;
@@ -299,7 +338,7 @@ public final class ChatServer implements AutoCloseable {
             if (group != null && group.size() > 1) {
                 throw new IllegalStateException("a builder over a group of " + group.size() + " loops: startGroup()");
             }
-            return start(reactor, room, tcpPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
+            return start(reactor, room, tcpPort, tlsPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
         }
 
         /**
@@ -326,7 +365,8 @@ public final class ChatServer implements AutoCloseable {
                 for (int i = 0; i < loops; i++) {
                     ChatServer first = i == 0 ? null : servers.get(0);
                     servers.add(start(group.get(i), groupRoom.room(i),
-                            first == null ? tcpPort : first.tcpAddress().getPort(),
+                            first == null || first.tcpAddress() == null ? tcpPort : first.tcpAddress().getPort(),
+                            first == null || first.tlsAddress() == null ? tlsPort : first.tlsAddress().getPort(),
                             first == null ? udpPort : first.udpAddress().getPort(),
                             (udpMaxMembers + loops - 1) / loops,
                             Math.max(64 * 1024, carryBudgetBytes / loops), reusePort || loops > 1));
@@ -340,20 +380,24 @@ public final class ChatServer implements AutoCloseable {
             return new GroupChatServer(group, groupRoom, servers);
         }
 
-        private ChatServer start(Reactor reactor, ChatRoom room, int tcpPort, int udpPort, int udpMaxMembers,
-                long carryBudgetBytes, boolean reusePort) throws IOException {
+        private ChatServer start(Reactor reactor, ChatRoom room, int tcpPort, int tlsPort, int udpPort,
+                int udpMaxMembers, long carryBudgetBytes, boolean reusePort) throws IOException {
             ChatRoom tcpRoom = room != null ? room : new ChatRoom(reactor, format);
             ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
-            Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
-            TcpServer tcp = TcpServer.builder(reactor)
-                    .bind(new InetSocketAddress(bindAddress, tcpPort))
-                    .framer(framer)
-                    .maxOutboundBytes(maxOutboundBytes)
-                    .carryBudgetBytes(carryBudgetBytes)
-                    .idleTimeout(tcpIdleTimeout)
-                    .reusePort(reusePort)
-                    .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
-                    .start();
+            if (!plainTcp && tlsConfig == null) {
+                throw new IllegalStateException("plaintext TCP is off and there is no TLS listener: no TCP door");
+            }
+            TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort) : null;
+            TcpServer tls;
+            try {
+                tls = tlsConfig != null
+                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort) : null;
+            } catch (IOException | RuntimeException e) {
+                if (tcp != null) {
+                    tcp.close();
+                }
+                throw e;
+            }
             // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
             boolean open = !bindAddress.isLoopbackAddress();
             UdpRelay.Builder relay = UdpRelay.builder(reactor, udpRoom)
@@ -377,12 +421,35 @@ public final class ChatServer implements AutoCloseable {
                         .start();
             } catch (IOException | RuntimeException e) {
                 udpRelay.close();
-                tcp.close();
+                if (tcp != null) {
+                    tcp.close();
+                }
+                if (tls != null) {
+                    tls.close();
+                }
                 throw e;
             }
             log.info("udp {}: joins {}, SO_RCVBUF {} bytes granted", udp.localAddress(),
                     udpRelay.joinMode().name().toLowerCase(Locale.ROOT), udp.receiveBufferBytes());
-            return new ChatServer(tcp, udp, udpRelay, tcpRoom, udpRoom);
+            return new ChatServer(tcp, tls, udp, udpRelay, tcpRoom, udpRoom);
+        }
+
+        /** One TCP listener of the room: plaintext ({@code tls} null) or TLS, with the same settings. */
+        private TcpServer tcpServer(Reactor reactor, ChatRoom room, int port, TlsConfig tls, long carryBudgetBytes,
+                boolean reusePort) throws IOException {
+            Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
+            TcpServer.Builder b = TcpServer.builder(reactor)
+                    .bind(new InetSocketAddress(bindAddress, port))
+                    .framer(framer)
+                    .maxOutboundBytes(maxOutboundBytes)
+                    .carryBudgetBytes(carryBudgetBytes)
+                    .idleTimeout(tcpIdleTimeout)
+                    .reusePort(reusePort)
+                    .handler(new TcpRelay(room, maxOutboundBytes));
+            if (tls != null) {
+                b.tls(tls);
+            }
+            return b.start();
         }
     }
 }

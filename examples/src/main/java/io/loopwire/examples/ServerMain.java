@@ -14,6 +14,7 @@ import io.loopwire.relay.GroupChatServer;
 import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.JoinMode;
 import io.loopwire.relay.UdpRelay;
+import io.loopwire.tls.TlsConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Option;
 final class ServerMain implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String bind;
-    @Option(names = "--tcp-port", defaultValue = "12345", description = "TCP port, 0 for any (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "P|off",
+            description = "Plaintext TCP port, 0 for any, off for none (default ${DEFAULT-VALUE}).")
+    String tcpPortOption;
     int tcpPort;
     @Option(names = "--udp-port", defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
     int udpPort;
@@ -70,6 +73,8 @@ final class ServerMain implements Callable<Integer> {
             + "--bind, off on loopback.")
     String udpBudgets;
     @Mixin
+    TlsServerOptions tls = new TlsServerOptions();
+    @Mixin
     HttpOption http = new HttpOption();
     @Option(names = "--loops", defaultValue = "1",
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
@@ -106,8 +111,11 @@ final class ServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Args.checkPort("--tcp-port", tcpPort);
+        boolean plainTcp = !tcpPortOption.equals("off");
+        tcpPort = plainTcp ? parsePort("--tcp-port", tcpPortOption) : -1;
         Args.checkPort("--udp-port", udpPort);
+        tls.check();
+        Args.check(plainTcp || tls.enabled(), "--tcp-port off needs --tls-port (there would be no TCP door)");
         Args.check(maxFrame >= 1 && maxFrame <= 16 * 1024 * 1024, "--max-frame must be 1..16MiB, was " + maxFrame);
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
@@ -125,6 +133,14 @@ final class ServerMain implements Callable<Integer> {
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
         ClusterKey clusterKey = readClusterKey();
+        List<AutoCloseable> toClose = new ArrayList<>();
+        TlsConfig tlsConfig;
+        try {
+            tlsConfig = tls.enabled() ? tls.config(toClose) : null;
+        } catch (IOException e) {
+            System.err.println("server: TLS: " + e.getMessage());
+            return 1;
+        }
 
         int loops = loops();
         // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
@@ -135,7 +151,8 @@ final class ServerMain implements Callable<Integer> {
         try {
             ChatServer.Builder b = (group != null ? ChatServer.builder(group) : ChatServer.builder(reactors.get(0)))
                     .bindAddress(address)
-                    .tcpPort(tcpPort)
+                    .plainTcp(plainTcp)
+                    .tcpPort(plainTcp ? tcpPort : 0)
                     .udpPort(udpPort)
                     .framing(framing)
                     .maxFrameBytes((int) maxFrame)
@@ -147,6 +164,9 @@ final class ServerMain implements Callable<Integer> {
                     .carryBudgetBytes(carryBudget)
                     .windowBytes(loopWindow)
                     .stallTimeout(loopStallTimeout);
+            if (tlsConfig != null) {
+                b.tls(tlsConfig, tls.port);
+            }
             if (udpJoin != null) {
                 b.udpJoinMode(udpJoin);
             }
@@ -164,8 +184,9 @@ final class ServerMain implements Callable<Integer> {
                 servers = List.of(b.start());
             }
         } catch (BindException e) {
-            System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
-                    + e.getMessage() + " - is another server running? Try another port or 0.");
+            System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPortOption + ", udp " + udpPort
+                    + (tls.enabled() ? ", tls " + tls.port : "") + "): " + e.getMessage()
+                    + " - is another server running? Try another port or 0.");
             stop(group, reactors, null);
             return 1;
         } catch (IllegalArgumentException e) {
@@ -213,8 +234,10 @@ final class ServerMain implements Callable<Integer> {
             }
             httpAddress = " http=" + web.hostPort();
         }
-        System.out.println("ready tcp=" + Args.hostPort(servers.get(0).tcpAddress()) + " udp="
-                + Args.hostPort(servers.get(0).udpAddress()) + httpAddress);
+        ChatServer first = servers.get(0);
+        System.out.println("ready tcp=" + (plainTcp ? Args.hostPort(first.tcpAddress()) : "off") + " udp="
+                + Args.hostPort(first.udpAddress()) + httpAddress
+                + (tlsConfig != null ? " tls=" + Args.hostPort(first.tlsAddress()) : ""));
         System.out.flush();
         NatsRoomBridge bridgeToClose = bridge;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
@@ -232,11 +255,24 @@ final class ServerMain implements Callable<Integer> {
             // LoopExit says it in one line below; the reactor has logged the details.
         }
         stop(group, reactors, bridge);
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
         boolean failed = false;
         for (Reactor r : reactors) {
             failed |= LoopExit.failed("server", r);
         }
         return failed ? 1 : 0;
+    }
+
+    private static int parsePort(String option, String text) {
+        try {
+            int port = Integer.parseInt(text);
+            Args.checkPort(option, port);
+            return port;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageError(option + " must be a port or off, was '" + text + "'");
+        }
     }
 
     /** {@code --loops}: a number in 1..256, or {@code auto} for one per processor. */
