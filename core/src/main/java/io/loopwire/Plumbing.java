@@ -1,6 +1,7 @@
 package io.loopwire;
 
 import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.InputWaiter;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
 import io.loopwire.loop.Revisit;
@@ -37,8 +38,12 @@ final class Plumbing implements Loop {
     private long turn;
     private final ArrayList<Runnable> endOfTurn = new ArrayList<>();
     private final ArrayList<Runnable> endOfTurnRunning = new ArrayList<>();
-    private ArrayList<Revisit> revisits = new ArrayList<>();
-    private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
+    private ArrayList<Runnable> revisits = new ArrayList<>();
+    private ArrayList<Runnable> revisitsRunning = new ArrayList<>();
+    /** Holds on input now in force; input is read only while this is 0. */
+    private int inputHolds;
+    private ArrayList<InputWaiter> parked = new ArrayList<>();
+    private ArrayList<InputWaiter> parkedRunning = new ArrayList<>();
 
     Plumbing(Reactor reactor, String reactorName, Selector selector, ReactorStats stats) {
         this.reactor = reactor;
@@ -69,6 +74,11 @@ final class Plumbing implements Loop {
 
     @Override
     public void revisitNextTurn(Revisit revisit) {
+        revisitNextTurn((Runnable) revisit);
+    }
+
+    /** {@link Reactor#runNextTurn}: users' work joins the transports' revisits, in the order queued. */
+    void revisitNextTurn(Runnable revisit) {
         assert reactor.inLoop() : "revisitNextTurn off the loop thread";
         revisits.add(revisit);
     }
@@ -89,6 +99,53 @@ final class Plumbing implements Loop {
     public long turn() {
         assert reactor.inLoopOrNotStarted() : "turn off the loop thread";
         return turn;
+    }
+
+    @Override
+    public void holdInput() {
+        assert reactor.inLoopOrNotStarted() : "holdInput off the loop thread";
+        inputHolds++;
+    }
+
+    @Override
+    public void releaseInput() {
+        assert reactor.inLoopOrNotStarted() : "releaseInput off the loop thread";
+        if (inputHolds <= 0) {
+            throw new IllegalStateException("releaseInput without a hold");
+        }
+        if (--inputHolds > 0 || parked.isEmpty()) {
+            return;
+        }
+        // Swap: a waiter that parks again (a new hold taken inside the call) lands in the fresh list.
+        ArrayList<InputWaiter> running = parked;
+        parked = parkedRunning;
+        parkedRunning = running;
+        for (int i = 0; i < running.size(); i++) {
+            try {
+                running.get(i).onInputReleased();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.handlerErrors++;
+                log.warn("resuming input failed on reactor {}", reactorName, t);
+            }
+        }
+        running.clear();
+    }
+
+    @Override
+    public boolean inputHeld() {
+        return inputHolds > 0;
+    }
+
+    @Override
+    public void parkUntilInputReleased(InputWaiter waiter) {
+        assert reactor.inLoop() : "parkUntilInputReleased off the loop thread";
+        if (inputHolds == 0) {
+            waiter.onInputReleased();
+        } else {
+            parked.add(waiter);
+        }
     }
 
     /**
@@ -144,12 +201,12 @@ final class Plumbing implements Loop {
             return;
         }
         // Swap: a revisit that asks again (its share used up once more) lands in the fresh list, for the next turn.
-        ArrayList<Revisit> running = revisits;
+        ArrayList<Runnable> running = revisits;
         revisits = revisitsRunning;
         revisitsRunning = running;
         for (int i = 0; i < running.size(); i++) {
             try {
-                running.get(i).onRevisit();
+                running.get(i).run();
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {

@@ -272,6 +272,36 @@ public final class Reactor implements Executor, AutoCloseable {
         plumbing.runAtEndOfTurn(Objects.requireNonNull(work, "work"));
     }
 
+    /**
+     * Runs {@code work} once in the next turn, right after the ready channels, and keeps the next {@code select} from
+     * blocking. For a handler that stopped at its share of a turn with work in hand (lines still to deliver) and must
+     * go on next turn whether or not a socket becomes ready. Queue the same instance each time and nothing is
+     * allocated. Loop thread only.
+     */
+    public void runNextTurn(Runnable work) {
+        plumbing.revisitNextTurn(Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * Stops this loop's channels from reading until every hold is released: a channel that becomes readable takes its
+     * read interest off and waits, so its peer's bytes wait in the kernel (and TCP's window slows the peer). For work
+     * downstream of the loop that must not grow, such as a hand-over to another loop that is full. Holds count: each
+     * needs one {@link #releaseInput()}. Loop thread only (or before start).
+     */
+    public void holdInput() {
+        plumbing.holdInput();
+    }
+
+    /**
+     * Ends one {@link #holdInput() hold}; when the last ends, the waiting channels read again, in the order they
+     * stopped. Loop thread only (or before start).
+     *
+     * @throws IllegalStateException without a hold
+     */
+    public void releaseInput() {
+        plumbing.releaseInput();
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;

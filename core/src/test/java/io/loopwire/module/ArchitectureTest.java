@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ArchitectureTest {
     private static final Set<String> PACKAGES = Set.of("io.loopwire", "io.loopwire.loop", "io.loopwire.codec",
-            "io.loopwire.wire", "io.loopwire.tcp", "io.loopwire.udp", "io.loopwire.relay");
+            "io.loopwire.wire", "io.loopwire.tcp", "io.loopwire.udp", "io.loopwire.relay", "io.loopwire.tls");
     private static final Set<String> EXPORTED = Set.of("io.loopwire", "io.loopwire.codec", "io.loopwire.wire",
-            "io.loopwire.tcp", "io.loopwire.udp", "io.loopwire.relay");
+            "io.loopwire.tcp", "io.loopwire.udp", "io.loopwire.relay", "io.loopwire.tls");
     private static final JavaClasses CORE = new ClassFileImporter().importPath(Path.of("target/classes"));
 
     @Test

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModularConsumerTest {
 
     private static final Set<String> API = Set.of("io.loopwire", "io.loopwire.tcp", "io.loopwire.udp",
-            "io.loopwire.codec", "io.loopwire.wire", "io.loopwire.relay");
+            "io.loopwire.codec", "io.loopwire.wire", "io.loopwire.relay", "io.loopwire.tls");
 
     @TempDir
     Path dir;
