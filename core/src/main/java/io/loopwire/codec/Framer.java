@@ -10,6 +10,25 @@ import java.nio.ByteBuffer;
  *     thread of the connection being decoded and must not allocate.
  */
 public interface Framer {
+    /**
+     * The largest frame any framer accepts (16 MiB): beyond it one peer could make a connection hold memory the size of
+     * the heap. Every framer and every builder that takes a frame size checks against this one bound.
+     */
+    int MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * Checks a frame-size setting against {@link #MAX_FRAME_BYTES}: the one check, with a message a CLI can print.
+     *
+     * @return {@code bytes}
+     * @throws IllegalArgumentException outside {@code 1..MAX_FRAME_BYTES}
+     */
+    static int checkMaxFrameBytes(int bytes) {
+        if (bytes < 1 || bytes > MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("maxFrameBytes must be in 1.." + MAX_FRAME_BYTES + " (16 MiB), was "
+                    + bytes);
+        }
+        return bytes;
+    }
 
     /** The largest frame payload accepted, in bytes. */
     int maxFrameBytes();

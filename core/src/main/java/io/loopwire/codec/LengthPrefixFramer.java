@@ -26,11 +26,11 @@ public final class LengthPrefixFramer implements Framer {
     /**
      * @param prefixBytes   {@code 2} or {@code 4}
      * @param maxFrameBytes the largest payload accepted; {@code 1 .. 65535} with a 2-byte prefix,
-     *                      {@code 1 .. Integer.MAX_VALUE - 4} with a 4-byte prefix
+     *                      {@code 1 ..} {@link #MAX_FRAME_BYTES} with a 4-byte prefix
      */
     public LengthPrefixFramer(int prefixBytes, int maxFrameBytes) {
         checkPrefixBytes(prefixBytes);
-        int limit = prefixBytes == 2 ? MAX_SHORT_PREFIX_LENGTH : Integer.MAX_VALUE - 4;
+        int limit = prefixBytes == 2 ? MAX_SHORT_PREFIX_LENGTH : MAX_FRAME_BYTES;
         if (maxFrameBytes <= 0 || maxFrameBytes > limit) {
             throw new IllegalArgumentException("maxFrameBytes must be in 1.." + limit + " with a " + prefixBytes
                     + "-byte prefix: " + maxFrameBytes);

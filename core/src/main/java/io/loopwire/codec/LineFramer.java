@@ -24,14 +24,10 @@ public final class LineFramer implements Framer {
     private final int maxFrameBytes;
 
     /**
-     * @param maxFrameBytes the longest payload accepted, terminator excluded; {@code 1 .. Integer.MAX_VALUE - 2}
+     * @param maxFrameBytes the longest payload accepted, terminator excluded; {@code 1 ..} {@link #MAX_FRAME_BYTES}
      */
     public LineFramer(int maxFrameBytes) {
-        if (maxFrameBytes <= 0 || maxFrameBytes > Integer.MAX_VALUE - OVERHEAD_BYTES) {
-            throw new IllegalArgumentException(
-                    "maxFrameBytes must be in 1.." + (Integer.MAX_VALUE - OVERHEAD_BYTES) + ": " + maxFrameBytes);
-        }
-        this.maxFrameBytes = maxFrameBytes;
+        this.maxFrameBytes = Framer.checkMaxFrameBytes(maxFrameBytes);
     }
 
     @Override

@@ -17,13 +17,9 @@ public final class RawFramer implements Framer {
 
     private final int maxFrameBytes;
 
-    /** @param maxFrameBytes the largest chunk delivered at once; must be positive */
+    /** @param maxFrameBytes the largest chunk delivered at once; {@code 1 ..} {@link #MAX_FRAME_BYTES} */
     public RawFramer(int maxFrameBytes) {
-        if (maxFrameBytes <= 0) {
-            throw new IllegalArgumentException(
-                    "maxFrameBytes must be in 1.." + Integer.MAX_VALUE + ": " + maxFrameBytes);
-        }
-        this.maxFrameBytes = maxFrameBytes;
+        this.maxFrameBytes = Framer.checkMaxFrameBytes(maxFrameBytes);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.loopwire.ReactorGroup;
 import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
 import io.loopwire.codec.RawFramer;
+import io.loopwire.tcp.ConnectionOptions;
 import io.loopwire.tcp.TcpServer;
 import io.loopwire.tls.TlsConfig;
 import io.loopwire.udp.UdpEndpoint;
@@ -159,9 +160,9 @@ public final class ChatServer implements AutoCloseable {
          * default {@link GroupRoom#DEFAULT_WINDOW_BYTES}. See {@link GroupRoom}.
          */
         public Builder windowBytes(long bytes) {
-            if (bytes < GroupRoom.MIN_WINDOW_BYTES) {
-                throw new IllegalArgumentException("windowBytes must be at least " + GroupRoom.MIN_WINDOW_BYTES
-                        + ", was " + bytes);
+            if (bytes < GroupRoom.MIN_WINDOW_BYTES || bytes > GroupRoom.MAX_WINDOW_BYTES) {
+                throw new IllegalArgumentException("windowBytes must be in " + GroupRoom.MIN_WINDOW_BYTES + ".."
+                        + GroupRoom.MAX_WINDOW_BYTES + " (64 KiB..1 GiB), was " + bytes);
             }
             this.windowBytes = bytes;
             return this;
@@ -204,16 +205,13 @@ public final class ChatServer implements AutoCloseable {
 
         /** Longest TCP message in bytes; default 65536. */
         public Builder maxFrameBytes(int bytes) {
-            if (bytes < 1 || bytes > 16 * 1024 * 1024) {
-                throw new IllegalArgumentException("maxFrameBytes must be in 1..16777216, was " + bytes);
-            }
-            this.maxFrameBytes = bytes;
+            this.maxFrameBytes = Framer.checkMaxFrameBytes(bytes);
             return this;
         }
 
         /** Bytes queued per TCP member at most before it is disconnected as too slow; default 1 MiB. */
         public Builder maxOutboundBytes(long bytes) {
-            this.maxOutboundBytes = bytes;
+            this.maxOutboundBytes = ConnectionOptions.checkMaxOutboundBytes(bytes);
             return this;
         }
 
@@ -222,10 +220,7 @@ public final class ChatServer implements AutoCloseable {
          * Default {@link io.loopwire.tcp.ConnectionOptions#DEFAULT_CARRY_BUDGET_BYTES} (64 MiB).
          */
         public Builder carryBudgetBytes(long bytes) {
-            if (bytes < 64 * 1024) {
-                throw new IllegalArgumentException("carryBudgetBytes must be at least 65536, was " + bytes);
-            }
-            this.carryBudgetBytes = bytes;
+            this.carryBudgetBytes = ConnectionOptions.checkCarryBudgetBytes(bytes);
             return this;
         }
 
@@ -237,13 +232,13 @@ public final class ChatServer implements AutoCloseable {
 
         /** Expire UDP members silent this long; default 10 minutes. */
         public Builder udpIdleTimeout(Duration timeout) {
-            this.udpIdleTimeout = Objects.requireNonNull(timeout, "timeout");
+            this.udpIdleTimeout = UdpRelay.checkIdleTimeout(timeout);
             return this;
         }
 
         /** UDP members at most; default 4096. */
         public Builder udpMaxMembers(int members) {
-            this.udpMaxMembers = members;
+            this.udpMaxMembers = UdpRelay.checkMaxMembers(members);
             return this;
         }
 
@@ -258,10 +253,7 @@ public final class ChatServer implements AutoCloseable {
          * non-loopback bind, no cap on loopback.
          */
         public Builder udpMaxMembersPerIp(int members) {
-            if (members < 0) {
-                throw new IllegalArgumentException("udpMaxMembersPerIp must be >= 0 (0 = unlimited), was " + members);
-            }
-            this.udpMaxMembersPerIp = members;
+            this.udpMaxMembersPerIp = UdpRelay.checkMaxMembersPerIp(members);
             return this;
         }
 

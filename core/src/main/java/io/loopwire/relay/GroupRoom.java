@@ -39,6 +39,8 @@ public final class GroupRoom {
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(5);
     /** The smallest window: two chunks, so a turn's lines always fit once the window is back. */
     public static final long MIN_WINDOW_BYTES = 2L * LoopLane.CHUNK_BYTES;
+    /** The largest window: beyond it a stalled loop could make its peers hold most of a heap. */
+    public static final long MAX_WINDOW_BYTES = 1L << 30;
 
     private final ChatRoom[] rooms;
     private final Link[] links;

@@ -133,6 +133,30 @@ public final class UdpRelay implements AutoCloseable {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
     }
 
+    /** The one check of an idle timeout (positive), for every builder that takes one. */
+    static Duration checkIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("udpIdleTimeout must be positive, was " + timeout);
+        }
+        return timeout;
+    }
+
+    /** The one check of a member cap (at least 1), for every builder that takes one. */
+    static int checkMaxMembers(int members) {
+        if (members < 1) {
+            throw new IllegalArgumentException("udpMaxMembers must be at least 1, was " + members);
+        }
+        return members;
+    }
+
+    /** The one check of a per-IP member cap (0 for none), for every builder that takes one. */
+    static int checkMaxMembersPerIp(int members) {
+        if (members < 0) {
+            throw new IllegalArgumentException("udpMaxMembersPerIp must be >= 0 (0 = no cap), was " + members);
+        }
+        return members;
+    }
+
     /** The endpoint's handler: give it to {@code UdpEndpoint.Builder.handler}. */
     public UdpHandler handler() {
         return datagrams;
@@ -391,28 +415,19 @@ public final class UdpRelay implements AutoCloseable {
 
         /** Members silent this long expire; default 10 minutes. */
         public Builder idleTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("idleTimeout must be positive, was " + timeout);
-            }
-            this.idleTimeout = timeout;
+            this.idleTimeout = checkIdleTimeout(timeout);
             return this;
         }
 
         /** Members at most; default 4096. */
         public Builder maxMembers(int members) {
-            if (members < 1) {
-                throw new IllegalArgumentException("maxMembers must be at least 1, was " + members);
-            }
-            this.maxMembers = members;
+            this.maxMembers = checkMaxMembers(members);
             return this;
         }
 
         /** Members per source IP at most; 0 (default) for no per-IP cap. */
         public Builder maxMembersPerIp(int members) {
-            if (members < 0) {
-                throw new IllegalArgumentException("maxMembersPerIp must be >= 0 (0 = unlimited), was " + members);
-            }
-            this.maxMembersPerIp = members;
+            this.maxMembersPerIp = checkMaxMembersPerIp(members);
             return this;
         }
 

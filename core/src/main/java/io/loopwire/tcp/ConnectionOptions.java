@@ -67,11 +67,21 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
      * flush has run. A peer already behind is judged at each message.
      */
     public B maxOutboundBytes(long bytes) {
-        if (bytes < 1024) {
-            throw new IllegalArgumentException("maxOutboundBytes must be at least 1024, was " + bytes);
-        }
-        this.maxOutboundBytes = bytes;
+        this.maxOutboundBytes = checkMaxOutboundBytes(bytes);
         return self();
+    }
+
+    /**
+     * The one check of an outbound limit (at least 1 KiB), for every builder that takes one.
+     *
+     * @return {@code bytes}
+     * @throws IllegalArgumentException below 1 KiB
+     */
+    public static long checkMaxOutboundBytes(long bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("maxOutboundBytes must be at least 1024 (1 KiB), was " + bytes);
+        }
+        return bytes;
     }
 
     /** What to do when a peer's outbound queue is full; default {@link OverflowPolicy#DISCONNECT}. */
@@ -144,11 +154,21 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
      * {@link CloseReason#MEMORY_BUDGET} until the total fits again.
      */
     public B carryBudgetBytes(long bytes) {
-        if (bytes < 64 * 1024) {
-            throw new IllegalArgumentException("carryBudgetBytes must be at least 65536, was " + bytes);
-        }
-        this.carryBudgetBytes = bytes;
+        this.carryBudgetBytes = checkCarryBudgetBytes(bytes);
         return self();
+    }
+
+    /**
+     * The one check of a carry budget (at least 64 KiB), for every builder that takes one.
+     *
+     * @return {@code bytes}
+     * @throws IllegalArgumentException below 64 KiB
+     */
+    public static long checkCarryBudgetBytes(long bytes) {
+        if (bytes < 64 * 1024) {
+            throw new IllegalArgumentException("carryBudgetBytes must be at least 65536 (64 KiB), was " + bytes);
+        }
+        return bytes;
     }
 
     /**

@@ -75,7 +75,7 @@ class LengthPrefixFramerTest {
     @Test
     void rejectsANegativeFourByteLength() {
         ByteBuffer in = ByteBuffer.wrap(new byte[] {(byte) 0x80, 0, 0, 0});
-        assertThatThrownBy(() -> decode(new LengthPrefixFramer(4, Integer.MAX_VALUE - 4), in))
+        assertThatThrownBy(() -> decode(new LengthPrefixFramer(4, Framer.MAX_FRAME_BYTES), in))
                 .isInstanceOf(FrameTooLongException.class);
         ByteBuffer max = ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
         assertThatThrownBy(() -> decode(new LengthPrefixFramer(4, 10), max)).isInstanceOf(FrameTooLongException.class);

@@ -4,11 +4,24 @@ import io.loopwire.wire.PeerName;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import picocli.CommandLine.TypeConversionException;
 
 /** Argument checks shared by the sub-commands; a failed check is a usage error (exit status 2). */
 final class Args {
     private Args() {
+    }
+
+    /**
+     * A library message with each builder name replaced by its flag ({@code maxFrameBytes} → {@code --max-frame}): the
+     * library checks each limit once, the CLI only says it in its own words.
+     */
+    static String withFlagNames(String message, Map<String, String> flags) {
+        String said = message;
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            said = said.replaceAll("\\b" + e.getKey() + "\\b", e.getValue());
+        }
+        return said;
     }
 
     static void check(boolean condition, String message) {

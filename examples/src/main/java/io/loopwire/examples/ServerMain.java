@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +32,12 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Relay chat between TCP and UDP clients on one loop; answer 'ping' with 'ping'.")
 final class ServerMain implements Callable<Integer> {
+    /** The builder's name of each limit, and the flag that sets it: the builder's message, printed with the flag. */
+    private static final Map<String, String> LIMIT_FLAGS = Map.of("maxFrameBytes", "--max-frame",
+            "maxOutboundBytes", "--max-outbound", "carryBudgetBytes", "--carry-budget", "udpMaxMembersPerIp",
+            "--udp-max-members-per-ip", "udpMaxMembers", "--udp-max-members", "udpIdleTimeout", "--udp-idle-timeout",
+            "windowBytes", "--loop-window", "stallTimeout", "--loop-stall-timeout");
+
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String bind;
     @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "P|off",
@@ -117,19 +124,9 @@ final class ServerMain implements Callable<Integer> {
         Args.checkPort("--udp-port", udpPort);
         tls.check();
         Args.check(plainTcp || tls.enabled(), "--tcp-port off needs --tls-port (there would be no TCP door)");
-        Args.check(maxFrame >= 1 && maxFrame <= 16 * 1024 * 1024, "--max-frame must be 1..16MiB, was " + maxFrame);
-        Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
-        Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
-        Args.check(udpMaxMembers >= 1, "--udp-max-members must be at least 1, was " + udpMaxMembers);
-        Args.check(carryBudget >= 64 * 1024, "--carry-budget must be at least 64KiB, was " + carryBudget);
-        Args.check(udpMaxMembersPerIp == null || udpMaxMembersPerIp >= 0,
-                "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
                 "--udp-budgets must be on or off, was '" + udpBudgets + "'");
-        Args.check(loopWindow >= GroupRoom.MIN_WINDOW_BYTES && loopWindow <= 1L << 30,
-                "--loop-window must be " + GroupRoom.MIN_WINDOW_BYTES / 1024 + "KiB..1GiB, was " + loopWindow);
-        Args.check(!loopStallTimeout.isZero() && !loopStallTimeout.isNegative(), "--loop-stall-timeout must be"
-                + " positive");
+        // The limits themselves are checked once, by ChatServer.Builder; its messages name flags (LIMIT_FLAGS).
         http.check();
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
@@ -156,7 +153,7 @@ final class ServerMain implements Callable<Integer> {
                     .tcpPort(plainTcp ? tcpPort : 0)
                     .udpPort(udpPort)
                     .framing(framing)
-                    .maxFrameBytes((int) maxFrame)
+                    .maxFrameBytes((int) Math.min(maxFrame, Integer.MAX_VALUE))
                     .maxOutboundBytes(maxOutbound)
                     .tcpIdleTimeout(tcpIdleTimeout)
                     .udpIdleTimeout(udpIdleTimeout)
@@ -192,7 +189,7 @@ final class ServerMain implements Callable<Integer> {
             return 1;
         } catch (IllegalArgumentException e) {
             stop(group, reactors, null);
-            throw new Args.UsageError(e.getMessage()); // a combination the checks above did not catch
+            throw new Args.UsageError(Args.withFlagNames(e.getMessage(), LIMIT_FLAGS)); // a limit out of its bounds
         } catch (UnsupportedOperationException e) {
             System.err.println("server: --loops " + loops + " needs SO_REUSEPORT, which this platform lacks: "
                     + e.getMessage());
