@@ -390,7 +390,7 @@ public final class ChatServer implements AutoCloseable {
                 }
                 throw e;
             }
-            // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
+            // Protections that would break local tools are on for a public bind and off on loopback (the README's "UDP on an open network").
             boolean open = !bindAddress.isLoopbackAddress();
             UdpRelay.Builder relay = UdpRelay.builder(reactor, udpRoom)
                     .idleTimeout(udpIdleTimeout)

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Codec for the binary probe packet (DESIGN.md, "Probe packet"). Big-endian, whatever the buffer's own
+ * Codec for the binary probe packet (the LWP1 table in the README). Big-endian, whatever the buffer's own
  * {@link ByteBuffer#order() order}:
  *
  * <pre>

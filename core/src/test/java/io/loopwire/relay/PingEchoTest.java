@@ -121,7 +121,7 @@ class PingEchoTest {
         }
     }
 
-    /** A probe packet as DESIGN.md has it: "LWP1", prober id, sequence, send time, padding. */
+    /** A probe packet as the wire table has it: "LWP1", prober id, sequence, send time, padding. */
     private static byte[] probe(int size) {
         ByteBuffer b = ByteBuffer.allocate(size);
         b.put("LWP1".getBytes(StandardCharsets.US_ASCII))

@@ -36,7 +36,7 @@ import org.subethamail.smtp.auth.LoginFailedException;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * {@code java -jar loopwire.jar monitor ...} as a process (DESIGN.md, CLI contract): rounds, the statistics table,
+ * {@code java -jar loopwire.jar monitor ...} as a process (the CLI contract in the README): rounds, the statistics table,
  * state changes, console alerts, usage errors with exit status 2, and e-mail alerts to a real SMTP server with the
  * password taken from the environment and never printed.
  */

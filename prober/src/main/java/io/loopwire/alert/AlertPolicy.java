@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * probes (checked by an assert when assertions are on). The policy never sleeps, never starts a thread and never
  * reads a clock: time is whatever {@code now} the caller passes, so a test can script hours in microseconds.
  *
- * <p>Rules (DESIGN.md, "Latency states and alerts"):
+ * <p>Rules (the README's classification rules):
  * <ul>
  *   <li>{@link LinkState#PENDING} is never alerted: a change to it is ignored, and a change out of it is compared
  *       with the state before it (so NORMAL &rarr; PENDING &rarr; NORMAL is nothing at all).</li>

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Thresholds and counts for {@link Classifier}, validated once here (DESIGN.md, "Latency states and alerts").
+ * Thresholds and counts for {@link Classifier}, validated once here (the README's classification rules).
  *
  * @param slow a reply's RTT under this is {@link LinkState#NORMAL} (default 100 ms)
  * @param verySlow a reply's RTT under this (and at least {@code slow}) is {@link LinkState#SLOW}, at or over it

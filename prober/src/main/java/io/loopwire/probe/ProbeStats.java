@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * One target's probe statistics, over its lifetime and over a rolling window of the last {@code windowRounds}
- * rounds (DESIGN.md, "Latency states and alerts"): sent, received, lost, loss %, late, duplicates, last, min, avg,
+ * rounds (the README's classification rules): sent, received, lost, loss %, late, duplicates, last, min, avg,
  * max, stddev, jitter, p50/p90/p99 and the longest outage.
  *
  * <h2>What the prober reports</h2>

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * single {@code Selector} loop. The transport is a switch ({@link NettyTransport}): NIO (the JDK selector, like
  * loopwire), or Netty's native {@code epoll} or {@code io_uring}; the handlers are the same on all three.
  *
- * <p>Wire behaviour as loopwire's chat server (DESIGN.md "Wire contracts"): lines up to 65536 bytes ending
+ * <p>Wire behaviour as loopwire's chat server (the README's wire contract): lines up to 65536 bytes ending
  * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
  * are announced as {@code * <ip>:<port> joined|left}; {@code /quit} or {@code /sair} flushes and closes; a longer
  * line gets {@code ! error: line longer than 65536 bytes} and a close. UDP: {@code ping} is answered {@code ping};
