@@ -19,7 +19,9 @@ class LineFramerTest {
     @Test
     void rejectsNonPositiveMaxNamingTheValue() {
         assertThatThrownBy(() -> new LineFramer(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(": 0");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
+        assertThatThrownBy(() -> new LineFramer(Framer.MAX_FRAME_BYTES + 1)).as("the one 16 MiB bound")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..16777216");
         assertThatThrownBy(() -> new LineFramer(-7))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-7");
         assertThat(new LineFramer(1).maxOverheadBytes()).isEqualTo(2);

@@ -16,7 +16,9 @@ class RawFramerTest {
     @Test
     void rejectsNonPositiveMaxNamingTheValue() {
         assertThatThrownBy(() -> new RawFramer(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(": 0");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
+        assertThatThrownBy(() -> new RawFramer(Framer.MAX_FRAME_BYTES + 1)).as("the one 16 MiB bound")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..16777216");
         assertThat(new RawFramer(1).maxOverheadBytes()).isZero();
     }
 
