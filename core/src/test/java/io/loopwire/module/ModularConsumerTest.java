@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Core is a real JPMS module: it exports exactly the API packages, a modular consumer that {@code requires
- * io.loopwire} compiles (with the README's echo server in it, as printed there) and runs an echo round trip on the
+ * io.loopwire} compiles (with the README's quickstart echo server in it) and runs an echo round trip on the
  * module path; class-path users compile against the same classes unchanged.
  */
 @Timeout(120)
@@ -35,6 +33,9 @@ class ModularConsumerTest {
 
     private static final Set<String> API = Set.of("io.loopwire", "io.loopwire.tcp", "io.loopwire.udp",
             "io.loopwire.codec", "io.loopwire.wire", "io.loopwire.relay", "io.loopwire.tls");
+
+    private static final Path QUICKSTART = Path.of("..", "docs", "quickstart", "src", "main", "java", "example",
+            "EchoServer.java");
 
     @TempDir
     Path dir;
@@ -52,21 +53,11 @@ class ModularConsumerTest {
     }
 
     @Test
-    void aModularConsumerCompilesTheReadmeEchoServerAndRunsAnEcho() throws Exception {
+    void aModularConsumerCompilesTheQuickstartEchoServerAndRunsAnEcho() throws Exception {
         Path src = dir.resolve("src");
         write(src.resolve("module-info.java"), "module consumer { requires io.loopwire; }");
-        write(src.resolve("consumer/ReadmeEcho.java"), """
-                package consumer;
-
-                import io.loopwire.Reactor;
-                import io.loopwire.tcp.TcpServer;
-                import java.net.InetSocketAddress;
-                import java.nio.ByteBuffer;
-
-                public final class ReadmeEcho {
-                %s
-                }
-                """.formatted(readmeEchoServer()));
+        // The README's quickstart class, exactly as shipped in docs/quickstart (QuickstartInReadmeTest: as printed).
+        write(src.resolve("example/EchoServer.java"), Files.readString(QUICKSTART, StandardCharsets.UTF_8));
         write(src.resolve("consumer/Main.java"), """
                 package consumer;
 
@@ -137,14 +128,6 @@ class ModularConsumerTest {
         args.add(src.resolve("plain/Use.java").toString());
         CompileResult r = run(args);
         assertThat(r.ok).as(r.log).isTrue();
-    }
-
-    /** The README's echo server: the java block under "An echo server", a {@code main} method as printed. */
-    private static String readmeEchoServer() throws IOException {
-        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("## An echo server.*?```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertThat(m.find()).as("README has the echo server block").isTrue();
-        return m.group(1);
     }
 
     private record CompileResult(boolean ok, String log) {
