@@ -60,6 +60,16 @@ class BridgeMemoryBoundsTest {
             // The backlog (at most the outbound bound) reaches b's member faster than it reads: the relay may drop it
             // as a slow consumer, its usual contract. A fresh member shows the bridge itself goes on.
             System.out.println("b's member " + (receiver.isOpen() ? "kept up" : "was dropped as too slow"));
+            // Let the backlog finish arriving (nothing new for a second) so the fresh member meets the bridge, not it.
+            long[] seen = {-1, System.nanoTime()};
+            Poll.until(NATS_PATIENCE, () -> {
+                long received = b.bridge.stats().received();
+                if (received != seen[0] || b.bridge.stats().inboxBytes() > 0) {
+                    seen[0] = received;
+                    seen[1] = System.nanoTime();
+                }
+                return System.nanoTime() - seen[1] > 1_000_000_000L;
+            }, "b's backlog delivered");
             try (FloodMember late = new FloodMember("late", b.tcp())) {
                 fence(sender, late, "fence1");
             }
@@ -104,6 +114,16 @@ class BridgeMemoryBoundsTest {
             // The backlog (at most the inbox bound) reaches b's member faster than it reads: the relay may drop it as
             // a slow consumer, its usual contract. A fresh member shows the bridge itself goes on.
             System.out.println("b's member " + (receiver.isOpen() ? "kept up" : "was dropped as too slow"));
+            // Let the backlog finish arriving (nothing new for a second) so the fresh member meets the bridge, not it.
+            long[] seen = {-1, System.nanoTime()};
+            Poll.until(NATS_PATIENCE, () -> {
+                long received = b.bridge.stats().received();
+                if (received != seen[0] || b.bridge.stats().inboxBytes() > 0) {
+                    seen[0] = received;
+                    seen[1] = System.nanoTime();
+                }
+                return System.nanoTime() - seen[1] > 1_000_000_000L;
+            }, "b's backlog delivered");
             try (FloodMember late = new FloodMember("late", b.tcp())) {
                 fence(sender, late, "fence1");
             }
