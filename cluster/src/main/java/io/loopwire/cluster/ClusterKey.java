@@ -66,8 +66,9 @@ public final class ClusterKey {
             throw new IllegalArgumentException("cluster key file " + file + " has " + size + " bytes; a key file has "
                     + "at most " + MAX_FILE_BYTES);
         }
-        warnIfOthersCanRead(file);
-        return of(Files.readString(file, StandardCharsets.UTF_8));
+        ClusterKey key = of(Files.readString(file, StandardCharsets.UTF_8));
+        warnIfOthersCanRead(file); // only for a key we will use: a refused one gets its one error line, nothing else
+        return key;
     }
 
     /** A key others can read is a key others have: say so once, at start. */

@@ -8,6 +8,7 @@ import io.loopwire.Reactor;
 import io.loopwire.testkit.JsonValue;
 import io.loopwire.testkit.PrometheusTools;
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.ProbePacket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -75,7 +76,12 @@ class MonitorAlertsCliTest {
 
             try {
                 UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .handler((ep, sender, data) -> ep.send(sender, data)).start();
+                        .handler((ep, sender, data) -> {
+                            if (ProbePacket.isProbe(data)) {
+                                ProbePacket.markReply(data); // an echo answers with the reply mark (LWP1)
+                            }
+                            ep.send(sender, data);
+                        }).start();
             } catch (BindException e) {
                 Assumptions.abort("port " + port + " was taken meanwhile: " + e.getMessage());
             }
