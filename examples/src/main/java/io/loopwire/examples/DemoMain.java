@@ -19,6 +19,7 @@ import io.loopwire.relay.ChatServer;
 import io.loopwire.tcp.TcpClient;
 import io.loopwire.tcp.TcpConnection;
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.ProbePacket;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -70,6 +71,10 @@ final class DemoMain implements Callable<Integer> {
         long startNanos = System.nanoTime();
         long third = TimeUnit.SECONDS.toNanos(seconds) / 3;
         UdpEndpoint flaky = UdpEndpoint.builder(reactor).handler((endpoint, sender, data) -> {
+            if (!ProbePacket.isProbe(data)) {
+                return;
+            }
+            ProbePacket.markReply(data); // an LWP1 echo answers with the reply mark
             long t = System.nanoTime() - startNanos;
             if (t < third || t > 2 * third + third * 3 / 5) {
                 endpoint.send(sender, data);
