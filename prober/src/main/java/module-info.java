@@ -1,5 +1,5 @@
 /**
- * loopwire's latency prober and its alerting: probes many UDP targets from one loop thread (LWP1 or the seed's text
+ * loopwire's latency prober and its alerting: probes many UDP and TCP targets from one loop thread (LWP1 or the seed's text
  * {@code ping}), classifies each link, and alerts by log or e-mail without ever blocking the loop. Built on
  * {@code io.loopwire}'s public API only.
  */

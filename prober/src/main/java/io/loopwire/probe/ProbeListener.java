@@ -25,6 +25,13 @@ public interface ProbeListener {
     default void onFinished() {
     }
 
+    /**
+     * The prober's targets were replaced ({@link LatencyProber#replaceTargets}): {@code added} are new (no rounds
+     * yet), {@code removed} are no longer probed (drop what is kept for them). Unchanged targets are in neither list.
+     */
+    default void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
+    }
+
     /** A listener that passes every callback to each of {@code listeners}, in order. */
     static ProbeListener all(ProbeListener... listeners) {
         final ProbeListener[] list = List.of(listeners).toArray(new ProbeListener[0]);
@@ -40,6 +47,13 @@ public interface ProbeListener {
             public void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
                 for (ProbeListener l : list) {
                     l.onStateChange(target, from, to, rttNanos);
+                }
+            }
+
+            @Override
+            public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
+                for (ProbeListener l : list) {
+                    l.onTargetsChanged(added, removed);
                 }
             }
 
