@@ -78,9 +78,9 @@ public final class TargetsFileWatcher implements AutoCloseable {
                 size = Files.size(file);
             } catch (IOException e) {
                 if (lastSize != -2) {
-                    rejected++;
                     report.accept("targets-file " + file + ": cannot read (" + e.getMessage()
                             + "); keeping the current targets");
+                    rejected++;
                     lastSize = -2;
                 }
                 return;
@@ -94,20 +94,20 @@ public final class TargetsFileWatcher implements AutoCloseable {
             try {
                 specs = TargetsFile.read(file);
             } catch (TargetsFile.BadTargetsException e) {
-                rejected++;
                 report.accept("targets-file " + e.getMessage() + "; keeping the current targets");
+                rejected++;
                 return;
             }
             Set<ProbeTarget> before = Collections.newSetFromMap(new IdentityHashMap<>());
             before.addAll(prober.targets());
             List<ProbeTarget> now = prober.replaceTargets(specs);
             long kept = now.stream().filter(before::contains).count();
-            reloads++;
             report.accept("targets-file " + file + ": " + now.size() + " targets (" + kept + " unchanged, "
                     + (now.size() - kept) + " new, " + (before.size() - kept) + " removed)");
+            reloads++; // after the report, so whoever waits for the count finds the report too
         } catch (IOException | RuntimeException e) {
-            rejected++;
             report.accept("targets-file " + file + ": " + e + "; keeping the current targets");
+            rejected++;
         }
     }
 
