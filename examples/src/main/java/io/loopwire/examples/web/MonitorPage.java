@@ -6,6 +6,7 @@ import io.loopwire.alert.Alert;
 import io.loopwire.alert.TargetChange;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.ProbeStats;
 import io.loopwire.probe.ProbeTarget;
 import io.loopwire.wire.PeerName;
@@ -101,15 +102,16 @@ public final class MonitorPage {
     }
 
     /** One target as copied on the loop. */
-    private record Row(String name, InetSocketAddress address, LinkState state, ProbeStats.Snapshot stats,
-                       ProbeHistory.Rounds rounds) {
+    private record Row(String name, ProbeKind kind, InetSocketAddress address, Map<String, String> labels,
+                       LinkState state, String reason, ProbeStats.Snapshot stats, ProbeHistory.Rounds rounds) {
     }
 
     String targetsJson() throws IOException {
         List<Row> rows = reactor.call(() -> {
             List<Row> list = new ArrayList<>();
             for (ProbeTarget t : prober.targets()) {
-                list.add(new Row(t.name(), t.address(), t.state(), t.stats().snapshot(), history.copy(t)));
+                list.add(new Row(t.name(), t.kind(), t.address(), t.labels(), t.state(), t.lastFailure(),
+                        t.stats().snapshot(), history.copy(t)));
             }
             return list;
         });
@@ -120,7 +122,16 @@ public final class MonitorPage {
             json.beginObject()
                     .name("target").value(PeerName.of(row.address()))
                     .name("name").value(row.name())
-                    .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name())
+                    .name("kind").value(row.kind().scheme())
+                    .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name());
+            if (row.reason() != null) {
+                json.name("reason").value(row.reason()); // why the last round was lost (tcp: refused, timeout, ...)
+            }
+            json.name("labels").beginObject();
+            for (Map.Entry<String, String> label : row.labels().entrySet()) {
+                json.name(label.getKey()).value(label.getValue());
+            }
+            json.endObject()
                     .name("sent").value(life.sent())
                     .name("received").value(life.received())
                     .name("lost").value(life.lost())
