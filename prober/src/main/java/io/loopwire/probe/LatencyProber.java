@@ -121,9 +121,8 @@ public final class LatencyProber implements AutoCloseable {
             if (byName.putIfAbsent(spec.name(), spec) != null) {
                 throw new IllegalArgumentException("target name " + spec.name() + " given twice");
             }
-            if (!kindAddresses.add(spec.kind().scheme() + "://" + spec.address())) {
-                throw new IllegalArgumentException("target " + spec.kind().scheme() + "://" + spec.address()
-                        + " given twice");
+            if (!kindAddresses.add(spec.url())) {
+                throw new IllegalArgumentException("target " + spec.url() + " given twice");
             }
         }
         ProbeTarget[] next = new ProbeTarget[specs.size()];

@@ -43,6 +43,12 @@ public record TargetSpec(String name, ProbeKind kind, InetSocketAddress address,
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
     }
 
+    /** {@code kind://ip:port} (an IPv6 address in brackets), e.g. {@code tcp://10.0.0.5:5432}. */
+    public String url() {
+        String ip = address.getAddress().getHostAddress();
+        return kind.scheme() + "://" + (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + address.getPort();
+    }
+
     /** A target without labels. */
     public TargetSpec(String name, ProbeKind kind, InetSocketAddress address) {
         this(name, kind, address, Map.of());

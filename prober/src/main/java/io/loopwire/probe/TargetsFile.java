@@ -83,9 +83,8 @@ public final class TargetsFile {
                 if (!names.add(spec.name())) {
                     throw new IllegalArgumentException("name " + spec.name() + " given twice");
                 }
-                if (!urls.add(spec.kind().scheme() + "://" + spec.address())) {
-                    throw new IllegalArgumentException(spec.kind().scheme() + "://" + spec.address()
-                            + " given twice");
+                if (!urls.add(spec.url())) {
+                    throw new IllegalArgumentException(spec.url() + " given twice");
                 }
                 if (specs.size() == MAX_TARGETS) {
                     throw new IllegalArgumentException("more than " + MAX_TARGETS + " targets");
