@@ -88,5 +88,4 @@ final class TcpProbes {
     void close() {
         client.close();
     }
-
 }
