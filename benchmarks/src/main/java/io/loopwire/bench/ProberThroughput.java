@@ -82,7 +82,8 @@ public final class ProberThroughput {
             duration = cli.duration("duration", Duration.ofSeconds(5));
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, "usage: java -cp benchmarks.jar " + ProberThroughput.class.getName()
-                    + " [--targets 10000] [--ips 100] [--interval 100ms] [--warmup 3s] [--duration 5s] [--kind udp|tcp]");
+                    + " [--targets 10000] [--ips 100] [--interval 100ms] [--warmup 3s] [--duration 5s]"
+                    + " [--kind udp|tcp]");
             return;
         }
         Reactor echoReactor = new Reactor("echo-reactor");

@@ -58,7 +58,8 @@ class MonitorTcpAndTargetsFileCliTest {
             }
         });
         receiver.start();
-        try (Reactor echoes = new Reactor("cli-echo").start(); ServerSocket listener = new ServerSocket(0, 50, LOOPBACK)) {
+        try (Reactor echoes = new Reactor("cli-echo").start();
+                ServerSocket listener = new ServerSocket(0, 50, LOOPBACK)) {
             Thread acceptor = new Thread(() -> {
                 try {
                     while (true) {
@@ -97,7 +98,8 @@ class MonitorTcpAndTargetsFileCliTest {
                 assertThat(t.get("closed")).containsEntry("kind", "tcp").containsEntry("reason", "refused")
                         .containsEntry("labels", Map.of("site", "paris", "team", "core"));
                 assertThat(t.get("echo")).containsEntry("kind", "udp");
-                monitor.awaitLine("a refused round", l -> l.contains("closed") && l.contains("no connection (refused)"));
+                monitor.awaitLine("a refused round",
+                        l -> l.contains("closed") && l.contains("no connection (refused)"));
 
                 Poll.until(() -> hooks.stream().anyMatch(h -> h.contains("\"name\":\"closed\"")), "closed's alert");
                 String hook = hooks.stream().filter(h -> h.contains("\"name\":\"closed\"")).findFirst().orElseThrow();

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A {@code tcp://} target (the chat server's TCP listener) has blackbox-style {@code loopwire_probe_tcp_connect_seconds}
- * and no smokeping series; its kind and labels are exported as info series; when the targets are replaced, the removed
+ * A {@code tcp://} target (the chat server's TCP listener) has blackbox-style
+ * {@code loopwire_probe_tcp_connect_seconds} and no smokeping series; its kind and labels are exported as info series; when the targets are replaced, the removed
  * target's series disappear from the scrape and the new one's appear, and the scrape stays valid exposition.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -39,7 +39,8 @@ class TcpTargetsAndReloadMetricsTest {
             Poll.until(() -> rig.scrape().value("loopwire_probe_replies_total", db) >= 5, "5 connects to db");
             PrometheusText scrape = rig.scrape();
             double replies = scrape.value("loopwire_probe_replies_total", db);
-            assertThat(scrape.value("loopwire_probe_tcp_connect_seconds_count", db)).isBetween(replies - 1, replies + 1);
+            assertThat(scrape.value("loopwire_probe_tcp_connect_seconds_count", db))
+                    .isBetween(replies - 1, replies + 1);
             assertThat(scrape.value("loopwire_probe_tcp_connect_seconds_bucket", Rig.labels("target", "db", "le",
                     "+Inf"))).isPositive();
             assertThat(scrape.value("loopwire_probe_target_info", Rig.labels("target", "db", "kind", "tcp",
