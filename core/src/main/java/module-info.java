@@ -7,6 +7,7 @@ module io.loopwire {
 
     exports io.loopwire;
     exports io.loopwire.tcp;
+    exports io.loopwire.tls;
     exports io.loopwire.udp;
     exports io.loopwire.codec;
     exports io.loopwire.wire;

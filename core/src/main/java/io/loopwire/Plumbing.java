@@ -1,6 +1,7 @@
 package io.loopwire;
 
 import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.InputWaiter;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
 import io.loopwire.loop.Revisit;
@@ -39,6 +40,10 @@ final class Plumbing implements Loop {
     private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
     private ArrayList<Revisit> revisits = new ArrayList<>();
     private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
+    /** Holds on input now in force; input is read only while this is 0. */
+    private int inputHolds;
+    private ArrayList<InputWaiter> parked = new ArrayList<>();
+    private ArrayList<InputWaiter> parkedRunning = new ArrayList<>();
 
     Plumbing(Reactor reactor, String reactorName, Selector selector, ReactorStats stats) {
         this.reactor = reactor;
@@ -84,6 +89,53 @@ final class Plumbing implements Loop {
     public long turn() {
         assert reactor.inLoopOrNotStarted() : "turn off the loop thread";
         return turn;
+    }
+
+    @Override
+    public void holdInput() {
+        assert reactor.inLoopOrNotStarted() : "holdInput off the loop thread";
+        inputHolds++;
+    }
+
+    @Override
+    public void releaseInput() {
+        assert reactor.inLoopOrNotStarted() : "releaseInput off the loop thread";
+        if (inputHolds <= 0) {
+            throw new IllegalStateException("releaseInput without a hold");
+        }
+        if (--inputHolds > 0 || parked.isEmpty()) {
+            return;
+        }
+        // Swap: a waiter that parks again (a new hold taken inside the call) lands in the fresh list.
+        ArrayList<InputWaiter> running = parked;
+        parked = parkedRunning;
+        parkedRunning = running;
+        for (int i = 0; i < running.size(); i++) {
+            try {
+                running.get(i).onInputReleased();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                stats.handlerErrors++;
+                log.warn("resuming input failed on reactor {}", reactorName, t);
+            }
+        }
+        running.clear();
+    }
+
+    @Override
+    public boolean inputHeld() {
+        return inputHolds > 0;
+    }
+
+    @Override
+    public void parkUntilInputReleased(InputWaiter waiter) {
+        assert reactor.inLoop() : "parkUntilInputReleased off the loop thread";
+        if (inputHolds == 0) {
+            waiter.onInputReleased();
+        } else {
+            parked.add(waiter);
+        }
     }
 
     /**

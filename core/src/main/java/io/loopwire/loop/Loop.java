@@ -44,4 +44,21 @@ public interface Loop {
      * per-turn share, memory reused every turn).
      */
     long turn();
+
+    /**
+     * Stops this loop's channels from reading input until every hold is released: a channel that becomes readable
+     * meanwhile takes its read interest off and parks (so the kernel's buffers, and TCP's window, hold what its peer
+     * sends). For work downstream of the loop that must not grow: a hand-over to another loop that is full. Holds
+     * count: each call needs one {@link #releaseInput()}.
+     */
+    void holdInput();
+
+    /** Ends one hold; when the last ends, every parked channel is told, in the order it parked. */
+    void releaseInput();
+
+    /** Whether input is held: a channel that is ready to read should park instead. */
+    boolean inputHeld();
+
+    /** Calls {@code waiter} once when the hold ends (at once, if input is not held any more). */
+    void parkUntilInputReleased(InputWaiter waiter);
 }

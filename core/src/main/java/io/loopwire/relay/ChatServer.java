@@ -1,15 +1,19 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
+import io.loopwire.ReactorGroup;
 import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
 import io.loopwire.codec.RawFramer;
 import io.loopwire.tcp.TcpServer;
+import io.loopwire.tls.TlsConfig;
 import io.loopwire.udp.UdpEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -18,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole chat server of the wire contract on one reactor: a {@link TcpServer} running a {@link TcpRelay} and a
  * {@link UdpEndpoint} running a {@link UdpRelay}, sharing one {@link ChatRoom} (or one each with
- * {@link Builder#separateRooms}).
+ * {@link Builder#separateRooms}); optionally a second, TLS, listener in the same room ({@link Builder#tls}).
  *
  * @implNote The builder, {@link #tcpAddress()}, {@link #udpAddress()} and {@link #close()} are thread-safe; the rooms
  *     and relays belong to the reactor thread.
@@ -34,13 +38,16 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private final TcpServer tcp;
+    private final TcpServer tls;
     private final UdpEndpoint udp;
     private final UdpRelay udpRelay;
     private final ChatRoom tcpRoom;
     private final ChatRoom udpRoom;
 
-    private ChatServer(TcpServer tcp, UdpEndpoint udp, UdpRelay udpRelay, ChatRoom tcpRoom, ChatRoom udpRoom) {
+    private ChatServer(TcpServer tcp, TcpServer tls, UdpEndpoint udp, UdpRelay udpRelay, ChatRoom tcpRoom,
+            ChatRoom udpRoom) {
         this.tcp = tcp;
+        this.tls = tls;
         this.udp = udp;
         this.udpRelay = udpRelay;
         this.tcpRoom = tcpRoom;
@@ -48,12 +55,30 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public static Builder builder(Reactor reactor) {
-        return new Builder(reactor);
+        return new Builder(reactor, null);
     }
 
-    /** Where TCP members connect. */
+    /**
+     * A server over every loop of {@code group} as one room: build with {@link Builder#startGroup()}. The caps and
+     * budgets set on the builder are the process's; they are split per loop.
+     */
+    public static Builder builder(ReactorGroup group) {
+        return new Builder(group.get(0), group);
+    }
+
+    /** Where plaintext TCP members connect, or null if plaintext TCP is off ({@link Builder#plainTcp}). */
     public InetSocketAddress tcpAddress() {
-        return tcp.localAddress();
+        return tcp == null ? null : tcp.localAddress();
+    }
+
+    /** Where TLS members connect, or null without a TLS listener ({@link Builder#tls}). */
+    public InetSocketAddress tlsAddress() {
+        return tls == null ? null : tls.localAddress();
+    }
+
+    /** The TLS listener, or null. */
+    public TcpServer tlsServer() {
+        return tls;
     }
 
     /** Where UDP members and pings go. */
@@ -61,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
         return udp.localAddress();
     }
 
+    /** The plaintext TCP listener, or null if it is off. */
     public TcpServer tcpServer() {
         return tcp;
     }
@@ -87,7 +113,12 @@ public final class ChatServer implements AutoCloseable {
     @Override
     public void close() {
         udpRelay.close();
-        tcp.close();
+        if (tcp != null) {
+            tcp.close();
+        }
+        if (tls != null) {
+            tls.close();
+        }
         udp.close();
     }
 
@@ -111,9 +142,41 @@ public final class ChatServer implements AutoCloseable {
         private JoinMode udpJoinMode;
         private Integer udpMaxMembersPerIp;
         private Boolean udpBudgets;
+        private final ReactorGroup group;
+        private long windowBytes = GroupRoom.DEFAULT_WINDOW_BYTES;
+        private Duration stallTimeout = GroupRoom.DEFAULT_STALL_TIMEOUT;
+        private boolean plainTcp = true;
+        private TlsConfig tlsConfig;
+        private int tlsPort;
 
-        private Builder(Reactor reactor) {
+        private Builder(Reactor reactor, ReactorGroup group) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
+            this.group = group;
+        }
+
+        /**
+         * Over a group: bytes handed from one loop to another and not yet delivered, at most, per pair of loops;
+         * default {@link GroupRoom#DEFAULT_WINDOW_BYTES}. See {@link GroupRoom}.
+         */
+        public Builder windowBytes(long bytes) {
+            if (bytes < GroupRoom.MIN_WINDOW_BYTES) {
+                throw new IllegalArgumentException("windowBytes must be at least " + GroupRoom.MIN_WINDOW_BYTES
+                        + ", was " + bytes);
+            }
+            this.windowBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Over a group: how long a loop may take no lines while another waits before its lines are dropped instead;
+         * default {@link GroupRoom#DEFAULT_STALL_TIMEOUT}.
+         */
+        public Builder stallTimeout(Duration timeout) {
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("stallTimeout must be positive, was " + timeout);
+            }
+            this.stallTimeout = timeout;
+            return this;
         }
 
         /** The address both sockets bind; default loopback. */
@@ -211,6 +274,22 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Also listen for TLS members on {@code port} (0 picks one), in the same room as the plaintext ones (IRC style:
+         * they talk to each other). The UDP side stays plaintext. Default: no TLS listener.
+         */
+        public Builder tls(TlsConfig config, int port) {
+            this.tlsConfig = Objects.requireNonNull(config, "config");
+            this.tlsPort = checkPort(port);
+            return this;
+        }
+
+        /** Whether to listen for plaintext TCP members; default on. Off needs a {@link #tls} listener. */
+        public Builder plainTcp(boolean on) {
+            this.plainTcp = on;
+            return this;
+        }
+
         /** Keep TCP and UDP members in separate rooms; default one room. */
         public Builder separateRooms(boolean separate) {
             this.separateRooms = separate;
@@ -256,18 +335,69 @@ public final class ChatServer implements AutoCloseable {
             if (room != null && separateRooms) {
                 throw new IllegalStateException("a given room cannot be split: room(...) and separateRooms(true)");
             }
+            if (group != null && group.size() > 1) {
+                throw new IllegalStateException("a builder over a group of " + group.size() + " loops: startGroup()");
+            }
+            return start(reactor, room, tcpPort, tlsPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
+        }
+
+        /**
+         * Over a group (see {@link ChatServer#builder(ReactorGroup)}): one server per loop, all in one
+         * {@link GroupRoom}, before the loops start. Every loop listens on the same ports with {@code SO_REUSEPORT}
+         * (the kernel spreads TCP connections and UDP peers over the loops; each loop keeps its own UDP socket); port 0
+         * picks a free port for the first loop, which the others then share. The UDP member cap and the carry budget
+         * are split evenly (rounded up; at least 64 KiB of carry per loop).
+         *
+         * @throws java.net.BindException if a port is in use
+         * @throws UnsupportedOperationException if the platform has no {@code SO_REUSEPORT} (more than one loop)
+         */
+        public GroupChatServer startGroup() throws IOException {
+            if (group == null) {
+                throw new IllegalStateException("startGroup needs ChatServer.builder(ReactorGroup)");
+            }
+            if (room != null || separateRooms) {
+                throw new IllegalStateException("a group serves one room of its own: no room(...) or separateRooms");
+            }
+            int loops = group.size();
+            GroupRoom groupRoom = new GroupRoom(group, format, windowBytes, stallTimeout);
+            List<ChatServer> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < loops; i++) {
+                    ChatServer first = i == 0 ? null : servers.get(0);
+                    servers.add(start(group.get(i), groupRoom.room(i),
+                            first == null || first.tcpAddress() == null ? tcpPort : first.tcpAddress().getPort(),
+                            first == null || first.tlsAddress() == null ? tlsPort : first.tlsAddress().getPort(),
+                            first == null ? udpPort : first.udpAddress().getPort(),
+                            (udpMaxMembers + loops - 1) / loops,
+                            Math.max(64 * 1024, carryBudgetBytes / loops), reusePort || loops > 1));
+                }
+            } catch (IOException | RuntimeException e) {
+                for (ChatServer started : servers) {
+                    started.close();
+                }
+                throw e;
+            }
+            return new GroupChatServer(group, groupRoom, servers);
+        }
+
+        private ChatServer start(Reactor reactor, ChatRoom room, int tcpPort, int tlsPort, int udpPort,
+                int udpMaxMembers, long carryBudgetBytes, boolean reusePort) throws IOException {
             ChatRoom tcpRoom = room != null ? room : new ChatRoom(reactor, format);
             ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
-            Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
-            TcpServer tcp = TcpServer.builder(reactor)
-                    .bind(new InetSocketAddress(bindAddress, tcpPort))
-                    .framer(framer)
-                    .maxOutboundBytes(maxOutboundBytes)
-                    .carryBudgetBytes(carryBudgetBytes)
-                    .idleTimeout(tcpIdleTimeout)
-                    .reusePort(reusePort)
-                    .handler(new TcpRelay(tcpRoom, maxOutboundBytes))
-                    .start();
+            if (!plainTcp && tlsConfig == null) {
+                throw new IllegalStateException("plaintext TCP is off and there is no TLS listener: no TCP door");
+            }
+            TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort) : null;
+            TcpServer tls;
+            try {
+                tls = tlsConfig != null
+                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort) : null;
+            } catch (IOException | RuntimeException e) {
+                if (tcp != null) {
+                    tcp.close();
+                }
+                throw e;
+            }
             // Protections that would break local tools are on for a public bind and off on loopback (DESIGN.md).
             boolean open = !bindAddress.isLoopbackAddress();
             UdpRelay.Builder relay = UdpRelay.builder(reactor, udpRoom)
@@ -291,12 +421,35 @@ public final class ChatServer implements AutoCloseable {
                         .start();
             } catch (IOException | RuntimeException e) {
                 udpRelay.close();
-                tcp.close();
+                if (tcp != null) {
+                    tcp.close();
+                }
+                if (tls != null) {
+                    tls.close();
+                }
                 throw e;
             }
             log.info("udp {}: joins {}, SO_RCVBUF {} bytes granted", udp.localAddress(),
                     udpRelay.joinMode().name().toLowerCase(Locale.ROOT), udp.receiveBufferBytes());
-            return new ChatServer(tcp, udp, udpRelay, tcpRoom, udpRoom);
+            return new ChatServer(tcp, tls, udp, udpRelay, tcpRoom, udpRoom);
+        }
+
+        /** One TCP listener of the room: plaintext ({@code tls} null) or TLS, with the same settings. */
+        private TcpServer tcpServer(Reactor reactor, ChatRoom room, int port, TlsConfig tls, long carryBudgetBytes,
+                boolean reusePort) throws IOException {
+            Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
+            TcpServer.Builder b = TcpServer.builder(reactor)
+                    .bind(new InetSocketAddress(bindAddress, port))
+                    .framer(framer)
+                    .maxOutboundBytes(maxOutboundBytes)
+                    .carryBudgetBytes(carryBudgetBytes)
+                    .idleTimeout(tcpIdleTimeout)
+                    .reusePort(reusePort)
+                    .handler(new TcpRelay(room, maxOutboundBytes));
+            if (tls != null) {
+                b.tls(tls);
+            }
+            return b.start();
         }
     }
 }

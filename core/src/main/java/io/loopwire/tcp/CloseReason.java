@@ -22,5 +22,19 @@ public enum CloseReason {
      */
     MEMORY_BUDGET,
     /** The reactor closed. */
-    SHUTDOWN
+    SHUTDOWN,
+    /**
+     * TLS: the handshake failed (not TLS at all, a protocol version below 1.2, no common cipher, a certificate refused,
+     * or the peer left during it). Counted and logged at most once per 10 s.
+     */
+    TLS_HANDSHAKE_FAILED,
+    /** TLS: the handshake did not finish within the handshake timeout. */
+    TLS_HANDSHAKE_TIMEOUT,
+    /**
+     * TLS: the peer ended TCP without {@code close_notify} in the middle of a frame (or of a record): a truncation
+     * attack or a crash. The unfinished frame is never delivered.
+     */
+    TLS_TRUNCATED,
+    /** TLS: an error after the handshake (a record that does not authenticate, or a refused renegotiation). */
+    TLS_PROTOCOL_ERROR
 }

@@ -11,6 +11,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ final class ConnectionGroup {
     final int sendBufferBytes;
     final int receiveBufferBytes;
     final TcpStats stats = new TcpStats();
+    /** TLS for every connection of the group, or null for plaintext. */
+    final TlsShared tls;
     final SlotPool slotPool = new SlotPool();
     final CarryBuffers carryBuffers = new CarryBuffers(stats);
     final int maxFramesPerTurn;
@@ -71,6 +74,7 @@ final class ConnectionGroup {
         this.maxFramesPerTurn = options.maxFramesPerTurn;
         this.maxReadsPerTurn = options.maxReadsPerTurn;
         this.carryBudgetBytes = options.carryBudgetBytes;
+        this.tls = options.tls == null ? null : new TlsShared(options.tls);
         this.maxCarryBytes = (int) Math.min(Integer.MAX_VALUE - 8,
                 (long) framer.maxFrameBytes() + framer.maxOverheadBytes() + Reactor.READ_BUFFER_BYTES);
     }
@@ -114,6 +118,14 @@ final class ConnectionGroup {
      * channel) if set-up failed.
      */
     TcpConnection adopt(SocketChannel channel) {
+        return adopt(channel, null, null);
+    }
+
+    /**
+     * As {@link #adopt(SocketChannel)} for a client: {@code tlsPeer} is the name a TLS client verifies (null: the
+     * address), {@code result} completes when the connection is announced (after the TLS handshake).
+     */
+    TcpConnection adopt(SocketChannel channel, InetSocketAddress tlsPeer, CompletableFuture<TcpConnection> result) {
         TcpConnection connection;
         try {
             channel.configureBlocking(false);
@@ -124,9 +136,9 @@ final class ConnectionGroup {
             if (receiveBufferBytes > 0) {
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
             }
-            connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress());
+            connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress(), tlsPeer);
             connection.registered(loop.register(channel, SelectionKey.OP_READ, connection.ioHandler()));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             log.debug("dropping a connection that failed during set-up: {}", e.toString());
             try {
                 channel.close();
@@ -139,11 +151,7 @@ final class ConnectionGroup {
         stats.open++;
         connection.linkBefore(first);
         first = connection;
-        try {
-            handler.onConnected(connection);
-        } catch (RuntimeException e) {
-            connection.fail(e);
-        }
+        connection.start(result);
         return connection;
     }
 
@@ -153,6 +161,9 @@ final class ConnectionGroup {
         TcpConnection after = connection.unlink();
         if (first == connection) {
             first = after;
+        }
+        if (!connection.announced()) {
+            return; // a TLS connection that never finished its handshake: the handler never heard of it
         }
         try {
             handler.onClosed(connection, reason);

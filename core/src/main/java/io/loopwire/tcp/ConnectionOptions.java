@@ -3,6 +3,7 @@ package io.loopwire.tcp;
 import io.loopwire.Reactor;
 import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
+import io.loopwire.tls.TlsConfig;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -36,6 +37,7 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
     int maxFramesPerTurn = DEFAULT_MAX_FRAMES_PER_TURN;
     int maxReadsPerTurn = DEFAULT_MAX_READS_PER_TURN;
     long carryBudgetBytes = DEFAULT_CARRY_BUDGET_BYTES;
+    TlsConfig tls;
 
     ConnectionOptions(Reactor reactor) {
         this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -147,6 +149,23 @@ public abstract class ConnectionOptions<B extends ConnectionOptions<B>> {
         }
         this.carryBudgetBytes = bytes;
         return self();
+    }
+
+    /**
+     * Speak TLS (1.3 or 1.2) on every connection: a server config ({@link TlsConfig#server}) for a {@code TcpServer},
+     * a client config for a {@code TcpClient}. Handlers see plaintext exactly as without it, once the handshake is
+     * done; every limit counts plaintext (see {@link TcpConnection}). Default: plaintext.
+     */
+    public B tls(TlsConfig config) {
+        this.tls = Objects.requireNonNull(config, "config");
+        return self();
+    }
+
+    void requireTlsSide(boolean client) {
+        if (tls != null && tls.isClient() != client) {
+            throw new IllegalStateException("a " + (client ? "TcpClient" : "TcpServer") + " needs a TlsConfig."
+                    + (client ? "client" : "server") + "(...) config, not " + tls);
+        }
     }
 
     private static int checkBufferSize(String name, int bytes) {

@@ -32,6 +32,8 @@ final class Inbound implements FrameSink, Revisit {
     private final SocketChannel channel;
     private final Framer framer;
     private final Loop loop;
+    /** Unwraps what is read, or null for plaintext. */
+    private final TlsSession tls;
     private boolean revisitScheduled;
     private long lastReadNanos;
 
@@ -43,7 +45,8 @@ final class Inbound implements FrameSink, Revisit {
     private long shareTurn = -1;
     private int framesLeft;
 
-    Inbound(TcpConnection connection, ConnectionGroup group, SocketChannel channel) {
+    Inbound(TcpConnection connection, ConnectionGroup group, SocketChannel channel, TlsSession tls) {
+        this.tls = tls;
         this.connection = connection;
         this.group = group;
         this.channel = channel;
@@ -61,8 +64,18 @@ final class Inbound implements FrameSink, Revisit {
     @Override
     public void onRevisit() {
         revisitScheduled = false;
-        if (connection.isOpen()) {
+        if (connection.inputHeld()) {
+            connection.parkReading(); // the loop's hold ends with a revisit
+        } else if (connection.isOpen()) {
             read();
+        }
+    }
+
+    /** Come back next turn (the loop's input hold is over: hand on what is carried, then read). */
+    void revisitSoon() {
+        if (!revisitScheduled) {
+            revisitScheduled = true;
+            loop.revisitNextTurn(this);
         }
     }
 
@@ -90,24 +103,31 @@ final class Inbound implements FrameSink, Revisit {
                 startShare();
                 if (framesLeft <= 0) {
                     group.stats.turnSharesUsed++;
+                    revisitIfTlsHolds();
                     return; // what the socket holds keeps it ready: select brings us back next turn
                 }
             }
             buffer.clear();
             int n;
             try {
-                n = channel.read(buffer);
+                n = tls == null ? channel.read(buffer) : tls.read(buffer);
+            } catch (TlsFailure e) {
+                log.debug("TLS with {} failed: {}", connection.peer(), e.getMessage());
+                connection.close(e.reason);
+                return;
             } catch (IOException e) {
                 log.debug("read from {} failed: {}", connection.peer(), e.toString());
                 connection.close(CloseReason.RESET);
                 return;
             }
             if (n < 0) {
+                CloseReason reason = endReason();
                 releaseIfEmpty();
-                connection.endOfStream();
+                connection.endOfStream(reason);
                 return;
             }
             if (n == 0) {
+                revisitIfTlsHolds(); // a TLS 1.3 key update answered with records still held
                 return;
             }
             group.stats.bytesIn += n;
@@ -131,11 +151,34 @@ final class Inbound implements FrameSink, Revisit {
                 shareUsed();
                 return;
             }
-            if (n < buffer.capacity()) {
+            if (n < buffer.capacity() && (tls == null || !tls.hasMore())) {
                 return; // a short read means the socket is drained; skip the read that would return 0
             }
         }
         group.stats.turnSharesUsed++;
+        revisitIfTlsHolds();
+    }
+
+    /** Read ciphertext does not keep the socket ready: stopping with some in hand needs a revisit. */
+    private void revisitIfTlsHolds() {
+        if (tls != null && tls.hasMore() && !revisitScheduled) {
+            revisitScheduled = true;
+            loop.revisitNextTurn(this);
+        }
+    }
+
+    /**
+     * Why the stream ended: a TLS peer that sent no {@code close_notify} and stopped in the middle of a frame (or a
+     * record) truncated it, and the unfinished frame is discarded as always; otherwise the peer closed.
+     */
+    private CloseReason endReason() {
+        if (tls != null && tls.truncated()
+                && ((carry != null && carry.position() > 0) || tls.holdsPartialRecord())) {
+            log.debug("{} ended TCP without close_notify in the middle of a frame: truncated, {} bytes discarded",
+                    connection.peer(), carry == null ? 0 : carry.position());
+            return CloseReason.TLS_TRUNCATED;
+        }
+        return CloseReason.PEER_CLOSED;
     }
 
     /** The framer found a frame over the limit: the handler is told (it may say so to the peer), then we close. */

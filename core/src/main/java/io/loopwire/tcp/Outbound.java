@@ -32,11 +32,14 @@ final class Outbound {
     private final SocketChannel channel;
     private final Loop loop;
     private final OutboundQueue queue;
+    /** Wraps what is written, or null for plaintext. */
+    private final TlsSession tls;
     /** The last flush left bytes unwritten: the socket did not keep up. */
     private boolean behind;
     private boolean writable = true;
 
-    Outbound(TcpConnection connection, ConnectionGroup group, SocketChannel channel) {
+    Outbound(TcpConnection connection, ConnectionGroup group, SocketChannel channel, TlsSession tls) {
+        this.tls = tls;
         this.connection = connection;
         this.group = group;
         this.channel = channel;
@@ -96,6 +99,9 @@ final class Outbound {
      * @throws IOException if a write failed (the peer reset the connection)
      */
     boolean flush() throws IOException {
+        if (tls != null && !tls.flushOutput()) {
+            return fellBehind(); // a TLS record the socket did not take goes first
+        }
         ByteBuffer[] batch = loop.gatherScratch();
         for (int attempt = 0; attempt < MAX_WRITES_PER_FLUSH && !queue.isEmpty(); attempt++) {
             int n = queue.gather(batch);
@@ -106,7 +112,11 @@ final class Outbound {
             long written;
             try {
                 // One buffer: the plain write skips the JDK's iovec set-up.
-                written = n == 1 ? channel.write(batch[0]) : channel.write(batch, 0, n);
+                if (tls != null) {
+                    written = tls.write(batch, 0, n); // plaintext consumed; its ciphertext is written or kept
+                } else {
+                    written = n == 1 ? channel.write(batch[0]) : channel.write(batch, 0, n);
+                }
             } finally {
                 Arrays.fill(batch, 0, n, null);
             }
@@ -116,13 +126,17 @@ final class Outbound {
                 break; // the socket buffer is full
             }
         }
-        if (!queue.isEmpty()) {
-            behind = true;
-            queue.keepTransientBytes();
-            return false;
+        if (!queue.isEmpty() || (tls != null && tls.hasPendingOutput())) {
+            return fellBehind();
         }
         behind = false;
         return true;
+    }
+
+    private boolean fellBehind() {
+        behind = true;
+        queue.keepTransientBytes();
+        return false;
     }
 
     /** The queue drained: tells the handler the connection is writable again if it was told otherwise. */

@@ -46,6 +46,9 @@ public final class TcpClient implements AutoCloseable {
     /**
      * Connects to {@code remote}. The future completes on the reactor thread, after
      * {@link TcpHandler#onConnected}, or fails with the connect error (or a {@link ConnectException} on timeout).
+     * With TLS it completes after the handshake, which verifies that the server's certificate names
+     * {@code remote}'s host string (make the address with the host name, not an IP, unless the certificate names
+     * the IP), or fails with an {@link javax.net.ssl.SSLHandshakeException}.
      */
     public CompletableFuture<TcpConnection> connect(InetSocketAddress remote) {
         Objects.requireNonNull(remote, "remote");
@@ -70,7 +73,7 @@ public final class TcpClient implements AutoCloseable {
         try {
             channel.configureBlocking(false);
             if (channel.connect(remote)) {
-                complete(channel, result);
+                complete(channel, remote, result);
                 return;
             }
             Connector connector = new Connector(channel, remote, result);
@@ -82,12 +85,10 @@ public final class TcpClient implements AutoCloseable {
         }
     }
 
-    private void complete(SocketChannel channel, CompletableFuture<TcpConnection> result) {
-        TcpConnection connection = connections.adopt(channel);
-        if (connection == null) {
+    private void complete(SocketChannel channel, InetSocketAddress remote, CompletableFuture<TcpConnection> result) {
+        // The connection completes the result once announced (with TLS, after the handshake; failed if it fails).
+        if (connections.adopt(channel, remote, result) == null) {
             result.completeExceptionally(new IOException("connection set-up failed"));
-        } else {
-            result.complete(connection);
         }
     }
 
@@ -136,7 +137,7 @@ public final class TcpClient implements AutoCloseable {
             }
             timeout.cancel();
             key.interestOps(0);
-            complete(channel, result); // re-registers the same key with the connection as attachment
+            complete(channel, remote, result); // re-registers the same key with the connection as attachment
         }
 
         void timedOut() {
@@ -188,6 +189,7 @@ public final class TcpClient implements AutoCloseable {
         }
 
         public TcpClient build() {
+            requireTlsSide(true);
             TcpClient client = new TcpClient(this);
             reactor.execute(client.connections::startTimers);
             return client;

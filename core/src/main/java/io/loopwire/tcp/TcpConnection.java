@@ -3,6 +3,7 @@ package io.loopwire.tcp;
 import io.loopwire.Reactor;
 import io.loopwire.Timeout;
 import io.loopwire.loop.EndOfTurn;
+import io.loopwire.loop.InputWaiter;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
 import io.loopwire.wire.PeerName;
@@ -11,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Closing: {@link #close} is immediate; {@link #closeAfter} (and a peer's end of stream, an idle timeout, the
  * reactor's shutdown) walks the {@code Phase}s: flush, shut the output down, wait for the peer's end of stream, close.
+ *
+ * <p>TLS (a server or client built with {@code tls(config)}): the handler sees plaintext frames exactly as without
+ * it, and is told of the connection ({@link TcpHandler#onConnected}) only once the handshake is done; a connection
+ * whose handshake fails or times out is closed without any callback. Every limit counts plaintext: the frame limit,
+ * the per-turn share of frames, the carry budget and the outbound limit (what {@link #queuedBytes} reports). Beyond
+ * them a connection holds at most one TLS record of ciphertext each way (about 16 KiB), and only while the peer is
+ * in the middle of a record or the socket did not take a whole one. A graceful close sends {@code close_notify}
+ * before shutting the output down; {@link #close} sends it if the socket takes it at once.
  *
  * @implNote All methods must be called on the reactor thread.
  */
@@ -88,22 +99,133 @@ public final class TcpConnection {
     private final Inbound inbound;
     private final Outbound outbound;
     private boolean flushScheduled;
+    /** Read interest is off because the loop's input is held; the loop tells {@link #io} when to read again. */
+    private boolean readParked;
+
+    /** The TLS engine's adapter, or null for a plaintext connection. */
+    private final TlsSession tls;
+    private Timeout handshakeTimer;
+    /** The handler was told of this connection: at once in plaintext, after the handshake with TLS. */
+    private boolean announced;
+    /** A client's connect result, completed once the connection is announced (failed if it closes before). */
+    private CompletableFuture<TcpConnection> connectResult;
 
     /** The group's list of connections runs through them; only {@link #linkBefore} and {@link #unlink} write it. */
     private TcpConnection prev;
     private TcpConnection next;
     private Object attachment;
 
-    TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote) {
+    /** {@code tlsPeer}: the name a TLS client checks the server's certificate against (null: {@code remote}). */
+    TcpConnection(ConnectionGroup group, SocketChannel channel, InetSocketAddress remote, InetSocketAddress tlsPeer) {
         this.group = group;
         this.reactor = group.reactor;
         this.loop = group.loop;
         this.channel = channel;
         this.handler = group.handler;
-        this.outbound = new Outbound(this, group, channel);
-        this.inbound = new Inbound(this, group, channel);
         this.remote = remote;
         this.peer = PeerName.of(remote);
+        this.tls = group.tls == null ? null
+                : new TlsSession(this, group.tls, channel, reactor, tlsPeer != null ? tlsPeer : remote);
+        this.outbound = new Outbound(this, group, channel, tls);
+        this.inbound = new Inbound(this, group, channel, tls);
+    }
+
+    /**
+     * Starts serving: a plaintext connection is announced at once; a TLS one starts its handshake (under the handshake
+     * timeout) and is announced when it is done. {@code result} (a client's, or null) completes at the announcement.
+     */
+    void start(CompletableFuture<TcpConnection> result) {
+        this.connectResult = result;
+        if (tls == null) {
+            announce();
+            return;
+        }
+        handshakeTimer = reactor.schedule(group.tls.config.handshakeTimeout(), this::handshakeTimedOut);
+        try {
+            tls.begin();
+        } catch (IOException e) {
+            group.tls.handshakeFailed(peer, e.getMessage());
+            close(CloseReason.TLS_HANDSHAKE_FAILED);
+            return;
+        }
+        driveTls(); // a client sends its hello now; a server waits for one
+    }
+
+    private void announce() {
+        announced = true;
+        try {
+            handler.onConnected(this);
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+        if (connectResult != null) {
+            connectResult.complete(this);
+        }
+    }
+
+    /** Whether the handler was told of this connection (and so will be told of its close). */
+    boolean announced() {
+        return announced;
+    }
+
+    /** Closed for good (not merely closing). */
+    boolean isClosed() {
+        return phase == Phase.CLOSED;
+    }
+
+    /** The TLS handshake finished (called from within the read that finished it). */
+    void tlsHandshakeDone() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+            handshakeTimer = null;
+        }
+        group.stats.tlsHandshakes++;
+        if (phase == Phase.OPEN) {
+            announce();
+        }
+        if (!outbound.isEmpty()) {
+            scheduleFlush();
+        }
+    }
+
+    /** The handshake's delegated tasks are done: carry on with it. */
+    void tlsResume() {
+        if (phase != Phase.CLOSED) {
+            driveTls();
+        }
+    }
+
+    /** A handshake step: the pending records go out first, then whatever the peer has sent is read. */
+    private void driveTls() {
+        try {
+            if (!tls.flushOutput()) {
+                setInterest(interestOps | SelectionKey.OP_WRITE);
+                return;
+            }
+        } catch (IOException e) {
+            close(CloseReason.RESET);
+            return;
+        }
+        if (outbound.isEmpty()) {
+            setInterest(interestOps & ~SelectionKey.OP_WRITE);
+        }
+        inbound.read();
+        if (phase != Phase.CLOSED && tls.hasPendingOutput()) {
+            setInterest(interestOps | SelectionKey.OP_WRITE);
+        }
+    }
+
+    private void handshakeTimedOut() {
+        handshakeTimer = null;
+        if (phase != Phase.CLOSED && !announced) {
+            group.tls.handshakeFailed(peer, "no handshake within " + group.tls.config.handshakeTimeout());
+            close(CloseReason.TLS_HANDSHAKE_TIMEOUT);
+        }
+    }
+
+    /** The negotiated TLS version ({@code TLSv1.3}, {@code TLSv1.2}), or null for a plaintext connection. */
+    public String tlsProtocol() {
+        return tls == null || tls.handshaking() ? null : tls.protocol();
     }
 
     void registered(SelectionKey key) {
@@ -210,9 +332,23 @@ public final class TcpConnection {
         if (phase == Phase.CLOSED) {
             return;
         }
+        if (tls != null && announced && reason != CloseReason.RESET
+                && reason.ordinal() < CloseReason.TLS_HANDSHAKE_FAILED.ordinal()) {
+            try {
+                tls.sendCloseNotify(); // best effort: whatever the socket takes now
+            } catch (IOException e) {
+                log.debug("close_notify to {} not sent: {}", peer, e.toString());
+            }
+        }
         phase = Phase.CLOSED;
         if (closeTimer != null) {
             closeTimer.cancel();
+        }
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel();
+        }
+        if (tls != null) {
+            tls.release();
         }
         if (key != null) {
             key.cancel();
@@ -225,6 +361,10 @@ public final class TcpConnection {
         outbound.clear();
         inbound.release();
         group.connectionClosed(this, reason);
+        if (!announced && connectResult != null) {
+            connectResult.completeExceptionally(new SSLHandshakeException("TLS handshake with " + peer + " failed: "
+                    + reason.name().toLowerCase(java.util.Locale.ROOT)));
+        }
     }
 
     /**
@@ -265,13 +405,13 @@ public final class TcpConnection {
         return inbound.capacity();
     }
 
-    /** The peer ended its stream. */
-    void endOfStream() {
+    /** The peer ended its stream; {@code reason} says how (a TLS truncation, or a plain end). */
+    void endOfStream(CloseReason reason) {
         // Stop reading: a half-closed socket stays readable forever and would spin the loop.
         setInterest(interestOps & ~SelectionKey.OP_READ);
         switch (phase) {
             case OPEN -> {
-                closeAfter(null, CloseReason.PEER_CLOSED);
+                closeAfter(null, reason);
                 phase = Phase.PEER_CLOSED; // flush what is queued, then close: the peer is gone already
             }
             case FLUSHING, OUTPUT_SHUT -> {
@@ -301,8 +441,8 @@ public final class TcpConnection {
 
     /** Writes what the socket takes; once the queue is empty, a closing connection moves on to its next phase. */
     private void flush() {
-        if (phase == Phase.CLOSED) {
-            return;
+        if (phase == Phase.CLOSED || (tls != null && tls.handshaking())) {
+            return; // a TLS connection flushes once its handshake is done
         }
         boolean drained;
         try {
@@ -321,12 +461,46 @@ public final class TcpConnection {
         if (phase == Phase.PEER_CLOSED) {
             close(closeReason);
         } else if (phase == Phase.FLUSHING) {
+            if (tls != null && !sendCloseNotify()) {
+                return;
+            }
             phase = Phase.OUTPUT_SHUT;
             try {
                 channel.shutdownOutput();
             } catch (IOException e) {
                 close(closeReason);
             }
+        }
+    }
+
+    /**
+     * The loop holds its input (what it would hand on has nowhere to go yet): stop reading, so the peer's bytes wait in
+     * the kernel and TCP's window slows the peer, until the loop says the hold is over. Carried frames wait too.
+     */
+    void parkReading() {
+        setInterest(interestOps & ~SelectionKey.OP_READ);
+        if (!readParked) {
+            readParked = true;
+            loop.parkUntilInputReleased(io);
+        }
+    }
+
+    /** Whether the loop holds input now (a connection with frames in hand parks instead of handing them on). */
+    boolean inputHeld() {
+        return phase == Phase.OPEN && loop.inputHeld();
+    }
+
+    /** A graceful TLS close says {@code close_notify} before the output is shut; false while it waits for room. */
+    private boolean sendCloseNotify() {
+        try {
+            if (tls.sendCloseNotify()) {
+                return true;
+            }
+            setInterest(interestOps | SelectionKey.OP_WRITE);
+            return false;
+        } catch (IOException e) {
+            close(closeReason);
+            return false;
         }
     }
 
@@ -386,16 +560,38 @@ public final class TcpConnection {
     }
 
     /** Every callback of the loop, in one private class so none shows on the public type. */
-    private final class Io implements IoHandler, EndOfTurn {
+    private final class Io implements IoHandler, EndOfTurn, InputWaiter {
         @Override
         public void onReady(SelectionKey key) {
+            if (tls != null && tls.handshaking()) {
+                driveTls();
+                return;
+            }
             int ready = key.readyOps();
             if ((ready & SelectionKey.OP_WRITE) != 0) {
                 flush();
             }
             if ((ready & SelectionKey.OP_READ) != 0 && phase != Phase.CLOSED) {
-                inbound.read();
+                if (phase == Phase.OPEN && loop.inputHeld()) {
+                    parkReading();
+                } else {
+                    inbound.read();
+                    if (tls != null && phase != Phase.CLOSED && tls.hasPendingOutput()) {
+                        setInterest(interestOps | SelectionKey.OP_WRITE); // an answer to a TLS 1.3 key update
+                    }
+                }
             }
+        }
+
+        /** The loop's input hold is over: read again (what was carried, then the socket). */
+        @Override
+        public void onInputReleased() {
+            readParked = false;
+            if (phase == Phase.CLOSED || phase == Phase.PEER_CLOSED) {
+                return;
+            }
+            setInterest(interestOps | SelectionKey.OP_READ);
+            inbound.revisitSoon();
         }
 
         /** The turn's flush (or a close that was due), then the outbound limit, judged on what the socket left. */

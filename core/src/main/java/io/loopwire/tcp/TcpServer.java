@@ -229,6 +229,7 @@ public final class TcpServer implements AutoCloseable {
          */
         public TcpServer start() throws IOException {
             requireHandler();
+            requireTlsSide(false);
             ServerSocketChannel channel = ServerSocketChannel.open();
             try {
                 channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);

@@ -16,6 +16,7 @@ public final class TcpStats {
     long messagesDropped;
     long turnSharesUsed;
     long carriedBytes;
+    long tlsHandshakes;
     final long[] closedByReason = new long[CloseReason.values().length];
 
     /** Made by the owning server or client; users only read it. */
@@ -75,6 +76,11 @@ public final class TcpStats {
         return carriedBytes;
     }
 
+    /** TLS handshakes completed (failures are counted as closes: {@link CloseReason#TLS_HANDSHAKE_FAILED}). */
+    public long tlsHandshakes() {
+        return tlsHandshakes;
+    }
+
     /** Connections closed for {@code reason}. */
     public long closed(CloseReason reason) {
         return closedByReason[reason.ordinal()];
@@ -87,6 +93,9 @@ public final class TcpStats {
                 .append(", framesIn=").append(framesIn).append(", messagesOut=").append(messagesOut)
                 .append(", dropped=").append(messagesDropped).append(", acceptErrors=").append(acceptErrors)
                 .append(", turnSharesUsed=").append(turnSharesUsed).append(", carriedBytes=").append(carriedBytes);
+        if (tlsHandshakes > 0) {
+            sb.append(", tlsHandshakes=").append(tlsHandshakes);
+        }
         for (CloseReason r : CloseReason.values()) {
             if (closedByReason[r.ordinal()] > 0) {
                 sb.append(", ").append(r.name().toLowerCase()).append('=').append(closedByReason[r.ordinal()]);

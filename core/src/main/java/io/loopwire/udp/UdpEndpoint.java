@@ -1,6 +1,7 @@
 package io.loopwire.udp;
 
 import io.loopwire.Reactor;
+import io.loopwire.loop.InputWaiter;
 import io.loopwire.loop.IoHandler;
 import io.loopwire.loop.Loop;
 import io.loopwire.loop.LoopAccess;
@@ -58,6 +59,10 @@ public final class UdpEndpoint implements AutoCloseable {
     private int queueCount;
     private SelectionKey key;
     private boolean closed;
+    /** The loop's callbacks; made once. */
+    private final Io io = new Io();
+    /** Read interest is off because the loop's input is held; {@link #io} is told when to read again. */
+    private boolean readParked;
 
     private UdpEndpoint(Builder b, DatagramChannel channel) throws IOException {
         this.reactor = b.reactor;
@@ -140,7 +145,7 @@ public final class UdpEndpoint implements AutoCloseable {
         queueCount++;
         stats.queued++;
         if (queueCount == 1) {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            key.interestOps(readOps() | SelectionKey.OP_WRITE);
         }
         return true;
     }
@@ -167,7 +172,12 @@ public final class UdpEndpoint implements AutoCloseable {
             queueHead = (queueHead + 1) & mask;
             queueCount--;
         }
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(readOps());
+    }
+
+    /** OP_READ, unless reading is parked while the loop holds its input. */
+    private int readOps() {
+        return readParked ? 0 : SelectionKey.OP_READ;
     }
 
     private void sendFailed(SocketAddress target, IOException e) {
@@ -182,7 +192,14 @@ public final class UdpEndpoint implements AutoCloseable {
             flushQueue();
         }
         if (key.isValid() && key.isReadable()) {
-            receive();
+            if (loop.inputHeld()) {
+                // What the room would hand on has nowhere to go yet: datagrams wait in the kernel's buffer.
+                readParked = true;
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                loop.parkUntilInputReleased(io);
+            } else {
+                receive();
+            }
         }
     }
 
@@ -298,10 +315,18 @@ public final class UdpEndpoint implements AutoCloseable {
     }
 
     /** The socket's callbacks (private, so they never show on the public type). */
-    private final class Io implements IoHandler {
+    private final class Io implements IoHandler, InputWaiter {
         @Override
         public void onReady(SelectionKey key) {
             ready(key);
+        }
+
+        @Override
+        public void onInputReleased() {
+            readParked = false;
+            if (!closed && key != null && key.isValid() && !reactor.isClosing()) {
+                key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+            }
         }
 
         @Override
@@ -431,7 +456,7 @@ public final class UdpEndpoint implements AutoCloseable {
                         channel.getOption(StandardSocketOptions.SO_RCVBUF));
                 UdpEndpoint endpoint = new UdpEndpoint(this, channel);
                 reactor.call(() -> {
-                    endpoint.key = endpoint.loop.register(channel, SelectionKey.OP_READ, endpoint.new Io());
+                    endpoint.key = endpoint.loop.register(channel, SelectionKey.OP_READ, endpoint.io);
                     return null;
                 });
                 return endpoint;

@@ -115,7 +115,7 @@ public final class ProbePacket {
         return readLong(in, SEQUENCE_OFFSET) < 0;
     }
 
-    /** Whether {@code in} {@link #isProbe is a probe packet} with the reply mark, sent by the prober {@code proberId}. */
+    /** Whether {@code in} {@link #isProbe is a probe packet} with the reply mark, from the prober {@code proberId}. */
     public static boolean isReplyFrom(ByteBuffer in, int proberId) {
         return isProbeFrom(in, proberId) && isReply(in);
     }

@@ -3,16 +3,15 @@ package io.loopwire.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Poll;
+import io.loopwire.relay.ChatClients.BurstReader;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.tcp.CloseReason;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,12 +53,12 @@ class BurstFromOneSenderTest {
                 members++;
             }
             List<Socket> sockets = new ArrayList<>();
-            List<Reader> readers = new ArrayList<>();
+            List<BurstReader> readers = new ArrayList<>();
             try {
                 for (int i = 0; i < READERS; i++) {
                     Socket s = new Socket("127.0.0.1", chat.tcp().getPort());
                     sockets.add(s);
-                    Reader r = new Reader(s);
+                    BurstReader r = new BurstReader(s);
                     readers.add(r);
                     r.start();
                 }
@@ -82,8 +81,9 @@ class BurstFromOneSenderTest {
                 long total = WARM_UP_LINES + lines;
                 Poll.until(Duration.ofSeconds(90), () -> readers.stream().allMatch(r -> r.relayed.get() >= total
                         || r.errors.get() > 0 || r.ended), "every reader got " + lines + " lines");
-                for (Reader r : readers) {
-                    assertThat(r.errors.get()).as("error lines sent to a fast reader").isZero();
+                for (BurstReader r : readers) {
+                    assertThat(r.errors.get()).as("error lines sent to a fast reader (first: %s)", r.firstError)
+                            .isZero();
                     assertThat(r.ended).as("a fast reader was closed").isFalse();
                     assertThat(r.relayed.get()).as("lines relayed to a reader").isEqualTo(WARM_UP_LINES + lines);
                 }
@@ -100,51 +100,8 @@ class BurstFromOneSenderTest {
                 for (Socket s : sockets) {
                     s.close();
                 }
-                for (Reader r : readers) {
+                for (BurstReader r : readers) {
                     r.join(5000);
-                }
-            }
-        }
-    }
-
-    /** Reads as fast as it can, counting relayed lines ({@code [...] a}) and error lines ({@code ! ...}). */
-    private static final class Reader extends Thread {
-        final AtomicLong relayed = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
-        volatile boolean ended;
-        private final Socket socket;
-
-        Reader(Socket socket) {
-            super("burst-reader");
-            setDaemon(true);
-            this.socket = socket;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[64 * 1024];
-            boolean lineStart = true;
-            try (InputStream in = socket.getInputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    long relayedHere = 0;
-                    for (int i = 0; i < n; i++) {
-                        byte b = buffer[i];
-                        if (lineStart) {
-                            if (b == '[') {
-                                relayedHere++;
-                            } else if (b == '!') {
-                                errors.incrementAndGet();
-                            }
-                        }
-                        lineStart = b == '\n';
-                    }
-                    relayed.addAndGet(relayedHere);
-                }
-                ended = true;
-            } catch (Exception closed) {
-                if (!socket.isClosed()) {
-                    ended = true; // reset by the server
                 }
             }
         }

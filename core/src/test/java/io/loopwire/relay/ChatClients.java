@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -286,6 +287,58 @@ final class ChatClients {
         @Override
         public void close() {
             socket.close();
+        }
+    }
+
+    /** Reads as fast as it can, counting relayed lines ({@code [...] a}) and error lines ({@code ! ...}). */
+    static final class BurstReader extends Thread {
+        final AtomicLong relayed = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        /** The first error line (as far as its read holds it), or null. */
+        volatile String firstError;
+        volatile boolean ended;
+        private final Socket socket;
+
+        BurstReader(Socket socket) {
+            super("burst-reader");
+            setDaemon(true);
+            this.socket = socket;
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[64 * 1024];
+            boolean lineStart = true;
+            try (InputStream in = socket.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    long relayedHere = 0;
+                    for (int i = 0; i < n; i++) {
+                        byte b = buffer[i];
+                        if (lineStart) {
+                            if (b == '[') {
+                                relayedHere++;
+                            } else if (b == '!') {
+                                errors.incrementAndGet();
+                                if (firstError == null) {
+                                    int end = i;
+                                    while (end < n && buffer[end] != '\n') {
+                                        end++;
+                                    }
+                                    firstError = new String(buffer, i, end - i, StandardCharsets.UTF_8);
+                                }
+                            }
+                        }
+                        lineStart = b == '\n';
+                    }
+                    relayed.addAndGet(relayedHere);
+                }
+                ended = true;
+            } catch (Exception closed) {
+                if (!socket.isClosed()) {
+                    ended = true; // reset by the server
+                }
+            }
         }
     }
 }

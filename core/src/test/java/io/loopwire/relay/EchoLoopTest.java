@@ -62,7 +62,8 @@ class EchoLoopTest {
             Poll.until(Duration.ofSeconds(5), () -> b.ignored() == 1, "B to receive A's reply");
             // Give a loop every chance to show: at full speed the two would exchange thousands of packets by now.
             Thread.sleep(500);
-            System.out.printf("spoofed probe between two echoes: A echoed %d, B echoed %d, A ignored %d, B ignored %d%n",
+            System.out.printf("spoofed probe between two echoes: A echoed %d, B echoed %d, A ignored %d, "
+                    + "B ignored %d%n",
                     a.echoed(), b.echoed(), a.ignored(), b.ignored());
             assertThat(a.echoed()).as("A answered the spoofed probe once").isEqualTo(1);
             assertThat(b.echoed()).as("B never answers a reply").isZero();

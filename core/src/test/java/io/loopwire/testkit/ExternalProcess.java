@@ -173,6 +173,11 @@ public class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /** The operating system's id of the process (to read its /proc entries, say). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -191,7 +191,7 @@ public final class JsonValue {
 
     private IllegalArgumentException error(String what) {
         int from = Math.max(0, i - 20);
-        return new IllegalArgumentException(what + " at " + i + " near '" + s.substring(from, Math.min(s.length(), i + 20))
-                + "'");
+        String near = s.substring(from, Math.min(s.length(), i + 20));
+        return new IllegalArgumentException(what + " at " + i + " near '" + near + "'");
     }
 }

@@ -18,12 +18,17 @@ final class HttpAlertOptions {
     @Option(names = "--webhook", paramLabel = "URL", description = "POST each alert to this URL as JSON in "
             + "Alertmanager's webhook shape (version 4).")
     String webhook;
+    @Option(names = "--external-url", paramLabel = "URL", description = "How people reach this monitor's page (e.g. "
+            + "http://monitor.example:9100/); sent with --alertmanager and --webhook alerts as their link.")
+    String externalUrl;
 
     private AlertmanagerSink alertmanagerSink;
     private WebhookAlertSink webhookSink;
 
     /** The sinks asked for (none if neither option is given); a bad URL is a usage error. */
     List<AlertSink> sinks(TargetLabels labels) {
+        Args.check(externalUrl == null || alertmanager != null || webhook != null,
+                "--external-url needs --alertmanager or --webhook");
         // Both URLs are checked before either sink starts its thread.
         HttpAlertConfig am = alertmanager == null ? null : config("--alertmanager", alertmanager);
         HttpAlertConfig hook = webhook == null ? null : config("--webhook", webhook);
@@ -39,9 +44,17 @@ final class HttpAlertOptions {
         return sinks;
     }
 
-    private static HttpAlertConfig config(String option, String url) {
+    private HttpAlertConfig config(String option, String url) {
+        if (externalUrl != null) {
+            // Checked like the endpoints: http(s), a host, no credentials.
+            try {
+                HttpAlertConfig.builder(externalUrl).build();
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageError("--external-url: " + e.getMessage());
+            }
+        }
         try {
-            return HttpAlertConfig.builder(url).build();
+            return HttpAlertConfig.builder(url).externalUrl(externalUrl).build();
         } catch (IllegalArgumentException e) {
             throw new Args.UsageError(option + ": " + e.getMessage());
         }

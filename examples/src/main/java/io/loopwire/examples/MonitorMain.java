@@ -72,9 +72,11 @@ final class MonitorMain implements Callable<Integer> {
     long count;
     @Option(names = "--probe", defaultValue = "binary", description = "binary (LWP1 packets) or text (ping/ping) (default ${DEFAULT-VALUE}).")
     LatencyProber.Mode probe;
-    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive losses that mean DOWN (default ${DEFAULT-VALUE}).")
+    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive probes (by send order) unanswered within the timeout that mean DOWN "
+                    + "(default ${DEFAULT-VALUE}).")
     int downAfter;
-    @Option(names = "--confirm", defaultValue = "2", description = "Agreeing rounds needed to change state (default ${DEFAULT-VALUE}).")
+    @Option(names = "--confirm", defaultValue = "2", description = "Consecutive rounds of the same new state needed to change state, 1-1000 "
+                    + "(default ${DEFAULT-VALUE}).")
     int confirm;
     @Option(names = "--repeat", defaultValue = "4h", converter = Units.DurationConverter.class,
             description = "Reminder period while a link stays bad (default ${DEFAULT-VALUE}).")

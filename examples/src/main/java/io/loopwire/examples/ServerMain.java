@@ -10,15 +10,16 @@ import io.loopwire.examples.web.LoopMetrics;
 import io.loopwire.metrics.ChatServerMetrics;
 import io.loopwire.metrics.ClusterMetrics;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.relay.GroupChatServer;
 import io.loopwire.relay.GroupRoom;
 import io.loopwire.relay.JoinMode;
 import io.loopwire.relay.UdpRelay;
+import io.loopwire.tls.TlsConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Option;
 final class ServerMain implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String bind;
-    @Option(names = "--tcp-port", defaultValue = "12345", description = "TCP port, 0 for any (default ${DEFAULT-VALUE}).")
+    @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "P|off",
+            description = "Plaintext TCP port, 0 for any, off for none (default ${DEFAULT-VALUE}).")
+    String tcpPortOption;
     int tcpPort;
     @Option(names = "--udp-port", defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
     int udpPort;
@@ -70,10 +73,20 @@ final class ServerMain implements Callable<Integer> {
             + "--bind, off on loopback.")
     String udpBudgets;
     @Mixin
+    TlsServerOptions tls = new TlsServerOptions();
+    @Mixin
     HttpOption http = new HttpOption();
     @Option(names = "--loops", defaultValue = "1",
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
     String loopsOption;
+    @Option(names = "--loop-window", defaultValue = "4MiB", converter = Units.SizeConverter.class,
+            description = "With --loops > 1: bytes handed from one loop to another and not yet delivered, at most;"
+                    + " when full the sending loop stops reading until half is back (default ${DEFAULT-VALUE}).")
+    long loopWindow;
+    @Option(names = "--loop-stall-timeout", defaultValue = "5s", converter = Units.DurationConverter.class,
+            description = "With --loops > 1: a loop that takes no lines this long while another waits is stalled;"
+                    + " its lines are dropped and counted until it runs again (default ${DEFAULT-VALUE}).")
+    Duration loopStallTimeout;
     @Option(names = "--cluster", paramLabel = "nats://H:P",
             description = "Span the room over every node on this NATS server (default: this process only); "
                     + "tls://H:P for TLS (the JVM's trust store), user:password@ or token@ before H for NATS auth.")
@@ -98,8 +111,11 @@ final class ServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Args.checkPort("--tcp-port", tcpPort);
+        boolean plainTcp = !tcpPortOption.equals("off");
+        tcpPort = plainTcp ? parsePort("--tcp-port", tcpPortOption) : -1;
         Args.checkPort("--udp-port", udpPort);
+        tls.check();
+        Args.check(plainTcp || tls.enabled(), "--tcp-port off needs --tls-port (there would be no TCP door)");
         Args.check(maxFrame >= 1 && maxFrame <= 16 * 1024 * 1024, "--max-frame must be 1..16MiB, was " + maxFrame);
         Args.check(maxOutbound >= 1024, "--max-outbound must be at least 1KiB, was " + maxOutbound);
         Args.check(!udpIdleTimeout.isZero(), "--udp-idle-timeout must be positive");
@@ -109,49 +125,68 @@ final class ServerMain implements Callable<Integer> {
                 "--udp-max-members-per-ip must be >= 0 (0 = no cap), was " + udpMaxMembersPerIp);
         Args.check(udpBudgets == null || udpBudgets.equals("on") || udpBudgets.equals("off"),
                 "--udp-budgets must be on or off, was '" + udpBudgets + "'");
+        Args.check(loopWindow >= GroupRoom.MIN_WINDOW_BYTES && loopWindow <= 1L << 30,
+                "--loop-window must be " + GroupRoom.MIN_WINDOW_BYTES / 1024 + "KiB..1GiB, was " + loopWindow);
+        Args.check(!loopStallTimeout.isZero() && !loopStallTimeout.isNegative(), "--loop-stall-timeout must be"
+                + " positive");
         http.check();
         InetAddress address = Args.address("--bind", bind);
         checkCluster();
         ClusterKey clusterKey = readClusterKey();
+        List<AutoCloseable> toClose = new ArrayList<>();
+        TlsConfig tlsConfig;
+        try {
+            tlsConfig = tls.enabled() ? tls.config(toClose) : null;
+        } catch (IOException e) {
+            System.err.println("server: TLS: " + e.getMessage());
+            return 1;
+        }
 
         int loops = loops();
         // One loop (the default) is exactly the single-threaded server: the loop runs on this thread.
         ReactorGroup group = loops > 1 ? new ReactorGroup(loops) : null;
         List<Reactor> reactors = group != null ? group.reactors() : List.of(new Reactor("loopwire-server"));
-        GroupRoom room = group != null ? new GroupRoom(group) : null;
-        List<ChatServer> servers = new ArrayList<>();
+        List<ChatServer> servers;
+        GroupRoom room = null;
         try {
-            for (int i = 0; i < loops; i++) {
-                // Loops after the first bind the first one's real ports (port 0 picks one), SO_REUSEPORT on all.
-                ChatServer.Builder b = ChatServer.builder(reactors.get(i))
-                        .bindAddress(address)
-                        .tcpPort(i == 0 ? tcpPort : servers.get(0).tcpAddress().getPort())
-                        .udpPort(i == 0 ? udpPort : servers.get(0).udpAddress().getPort())
-                        .framing(framing)
-                        .maxFrameBytes((int) maxFrame)
-                        .maxOutboundBytes(maxOutbound)
-                        .tcpIdleTimeout(tcpIdleTimeout)
-                        .udpIdleTimeout(udpIdleTimeout)
-                        .udpMaxMembers((udpMaxMembers + loops - 1) / loops) // the per-process cap, split evenly
-                        .separateRooms(separateRooms)
-                        .carryBudgetBytes(Math.max(64 * 1024, carryBudget / loops)); // per process, split evenly
-                if (room != null) {
-                    b.room(room.room(i)).reusePort(true);
-                }
-                if (udpJoin != null) {
-                    b.udpJoinMode(udpJoin);
-                }
-                if (udpMaxMembersPerIp != null) {
-                    b.udpMaxMembersPerIp(udpMaxMembersPerIp);
-                }
-                if (udpBudgets != null) {
-                    b.udpBudgets(udpBudgets.equals("on"));
-                }
-                servers.add(b.start());
+            ChatServer.Builder b = (group != null ? ChatServer.builder(group) : ChatServer.builder(reactors.get(0)))
+                    .bindAddress(address)
+                    .plainTcp(plainTcp)
+                    .tcpPort(plainTcp ? tcpPort : 0)
+                    .udpPort(udpPort)
+                    .framing(framing)
+                    .maxFrameBytes((int) maxFrame)
+                    .maxOutboundBytes(maxOutbound)
+                    .tcpIdleTimeout(tcpIdleTimeout)
+                    .udpIdleTimeout(udpIdleTimeout)
+                    .udpMaxMembers(udpMaxMembers)
+                    .separateRooms(separateRooms)
+                    .carryBudgetBytes(carryBudget)
+                    .windowBytes(loopWindow)
+                    .stallTimeout(loopStallTimeout);
+            if (tlsConfig != null) {
+                b.tls(tlsConfig, tls.port);
+            }
+            if (udpJoin != null) {
+                b.udpJoinMode(udpJoin);
+            }
+            if (udpMaxMembersPerIp != null) {
+                b.udpMaxMembersPerIp(udpMaxMembersPerIp);
+            }
+            if (udpBudgets != null) {
+                b.udpBudgets(udpBudgets.equals("on"));
+            }
+            if (group != null) {
+                GroupChatServer chat = b.startGroup(); // caps split per loop, SO_REUSEPORT, one room over the loops
+                servers = chat.servers();
+                room = chat.room();
+            } else {
+                servers = List.of(b.start());
             }
         } catch (BindException e) {
-            System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPort + ", udp " + udpPort + "): "
-                    + e.getMessage() + " - is another server running? Try another port or 0.");
+            System.err.println("server: cannot listen on " + bind + " (tcp " + tcpPortOption + ", udp " + udpPort
+                    + (tls.enabled() ? ", tls " + tls.port : "") + "): " + e.getMessage()
+                    + " - is another server running? Try another port or 0.");
             stop(group, reactors, null);
             return 1;
         } catch (IllegalArgumentException e) {
@@ -183,8 +218,12 @@ final class ServerMain implements Callable<Integer> {
         }
         String httpAddress = "";
         if (http.enabled()) {
-            final ChatServer started = servers.get(0);
-            LoopMetrics metrics = new LoopMetrics(reactors.get(0)).bindWith(s -> new ChatServerMetrics(s, started));
+            final List<ChatServer> started = servers;
+            LoopMetrics metrics = (group != null ? new LoopMetrics(reactors) : new LoopMetrics(reactors.get(0)))
+                    .bindEach((i, sampler) -> new ChatServerMetrics(sampler, started.get(i)));
+            if (room != null) {
+                metrics.bindGroup(room); // its meters, and /healthz names stalled loops
+            }
             if (bridge != null) {
                 metrics.bind(new ClusterMetrics(bridge));
             }
@@ -195,8 +234,10 @@ final class ServerMain implements Callable<Integer> {
             }
             httpAddress = " http=" + web.hostPort();
         }
-        System.out.println("ready tcp=" + Args.hostPort(servers.get(0).tcpAddress()) + " udp="
-                + Args.hostPort(servers.get(0).udpAddress()) + httpAddress);
+        ChatServer first = servers.get(0);
+        System.out.println("ready tcp=" + (plainTcp ? Args.hostPort(first.tcpAddress()) : "off") + " udp="
+                + Args.hostPort(first.udpAddress()) + httpAddress
+                + (tlsConfig != null ? " tls=" + Args.hostPort(first.tlsAddress()) : ""));
         System.out.flush();
         NatsRoomBridge bridgeToClose = bridge;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
@@ -214,11 +255,24 @@ final class ServerMain implements Callable<Integer> {
             // LoopExit says it in one line below; the reactor has logged the details.
         }
         stop(group, reactors, bridge);
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
         boolean failed = false;
         for (Reactor r : reactors) {
             failed |= LoopExit.failed("server", r);
         }
         return failed ? 1 : 0;
+    }
+
+    private static int parsePort(String option, String text) {
+        try {
+            int port = Integer.parseInt(text);
+            Args.checkPort(option, port);
+            return port;
+        } catch (NumberFormatException e) {
+            throw new Args.UsageError(option + " must be a port or off, was '" + text + "'");
+        }
     }
 
     /** {@code --loops}: a number in 1..256, or {@code auto} for one per processor. */
@@ -231,8 +285,6 @@ final class ServerMain implements Callable<Integer> {
             Args.check(n >= 1 && n <= ReactorGroup.MAX_LOOPS,
                     "--loops must be 1.." + ReactorGroup.MAX_LOOPS + " or auto, was " + n);
             Args.check(n == 1 || !separateRooms, "--separate-rooms works with one loop only (--loops 1)");
-            // The metrics binders name one loop's meters; per-loop labels are not there yet.
-            Args.check(n == 1 || !http.enabled(), "--http-port works with one loop only (--loops 1)");
             return n;
         } catch (NumberFormatException e) {
             throw new Args.UsageError("--loops must be a number or auto, was '" + loopsOption + "'");

@@ -7,7 +7,12 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +25,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopsCliTest {
     private static final Pattern READY = Pattern.compile("ready tcp=127\\.0\\.0\\.1:(\\d+) udp=.*");
+    private static final Pattern READY_HTTP = Pattern.compile(
+            "ready tcp=127\\.0\\.0\\.1:(\\d+) udp=\\S+ http=(127\\.0\\.0\\.1:\\d+)");
 
     @Test
     void twoLoopsServeOneRoom() throws Exception {
@@ -70,13 +77,41 @@ class LoopsCliTest {
         }
     }
 
+    /** {@code --http-port} with two loops: every loop's meters apart, by {@code loop} label; /healthz checks both. */
+    @Test
+    void twoLoopsServeMetricsWithALoopLabelAndHealth() throws Exception {
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--loops", "2",
+                "--http-port", "0", "--loop-window", "1MiB")) {
+            Matcher m = READY_HTTP.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(m.matches()).as(server.describe()).isTrue();
+            String base = "http://" + m.group(2);
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            String listener = "listener=\"127.0.0.1:" + m.group(1) + "\"";
+            for (String loop : new String[] {"0", "1"}) {
+                assertThat(metrics.body()).contains("loopwire_reactor_turns_total{loop=\"" + loop + "\"}",
+                        "loopwire_tcp_connections{" + listener + ",loop=\"" + loop + "\"}",
+                        "loopwire_relay_members{loop=\"" + loop + "\",room=\"shared\"}",
+                        "loopwire_group_stalled{loop=\"" + loop + "\"} 0.0",
+                        "loopwire_group_lines_dropped_total{loop=\"" + loop + "\"} 0.0");
+            }
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).isEqualTo("ok\n");
+        }
+    }
+
     @Test
     void badLoopsAreUsageErrors() throws Exception {
         for (String[] args : new String[][] {{"server", "--loops", "0"}, {"server", "--loops", "many"},
-                {"server", "--loops", "2", "--separate-rooms"}}) {
+                {"server", "--loops", "2", "--separate-rooms"}, {"server", "--loops", "2", "--loop-window", "1KiB"},
+                {"server", "--loops", "2", "--loop-stall-timeout", "0s"}}) {
             try (JarProcess p = JarProcess.start(args)) {
                 assertThat(p.awaitExit()).as(p.describe()).isEqualTo(2);
-                assertThat(p.stderr().get(0)).as(p.describe()).contains("--loops");
+                assertThat(p.stderr().get(0)).as(p.describe()).contains("--loop");
                 assertThat(p.stdout()).isEmpty();
             }
         }

@@ -58,6 +58,7 @@ class MonitorAlertsCliTest {
                 """);
                 JarProcess monitor = JarProcess.start("monitor", "--target", target, "--interval", "100ms",
                         "--timeout", "500ms", "--group-wait", "0s", "--alertmanager", am.url(),
+                        "--external-url", "http://monitor.example:9100/",
                         "--webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
                 Reactor reactor = new Reactor("cli-alerts-echo").start()) {
             Poll.until(Duration.ofSeconds(30), () -> ourAlert(am, target) != null,
@@ -65,10 +66,12 @@ class MonitorAlertsCliTest {
             assertThat(labels(ourAlert(am, target))).containsEntry("alertname", "LoopwireTargetDown")
                     .containsEntry("target", target).containsEntry("name", target).containsEntry("state", "DOWN")
                     .containsEntry("severity", "critical");
+            assertThat(ourAlert(am, target).get("generatorURL")).isEqualTo("http://monitor.example:9100/");
             Poll.until(() -> !hooks.isEmpty(), "the webhook's firing notification");
             Map<String, Object> firing = JsonValue.object(hooks.get(0));
             assertThat(firing).containsEntry("version", "4").containsEntry("status", "firing")
-                    .containsEntry("receiver", "loopwire");
+                    .containsEntry("receiver", "loopwire")
+                    .containsEntry("externalURL", "http://monitor.example:9100/");
 
             try {
                 UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
@@ -89,11 +92,12 @@ class MonitorAlertsCliTest {
     @Test
     void badUrlsAreUsageErrors() throws Exception {
         for (String[] args : List.of(new String[] {"--alertmanager", "ftp://host:9093"},
-                new String[] {"--webhook", "not a url"}, new String[] {"--webhook", "http://user:pw@host/x"})) {
+                new String[] {"--webhook", "not a url"}, new String[] {"--webhook", "http://user:pw@host/x"},
+                new String[] {"--external-url", "http://monitor:9100/"})) {
             try (JarProcess monitor = JarProcess.start("monitor", "--target", "127.0.0.1:9", args[0], args[1])) {
                 assertThat(monitor.awaitExit()).as(monitor.describe()).isEqualTo(2);
                 String err = String.join("\n", monitor.stderr());
-                assertThat(monitor.stderr().get(0)).as(err).startsWith("monitor: " + args[0] + ": ");
+                assertThat(monitor.stderr().get(0)).as(err).startsWith("monitor: " + args[0]);
                 assertThat(err).doesNotContain("pw@");
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
 import io.loopwire.relay.PingEcho;
+import io.loopwire.testkit.UdpLinkProxy;
 import io.loopwire.udp.UdpEndpoint;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
@@ -132,6 +133,27 @@ class MonitorCliTest {
         assertThat(row[2]).as("recv").isEqualTo("5");
         assertThat(row[3]).as("loss%").isEqualTo("0.0");
         assertThat(r.out()).doesNotContain("ALERT");
+    }
+
+    @Test
+    void textProbesOnALinkSlowerThanTheTimeoutAreDownNeverNormal() throws Exception {
+        // Issue 22, case 1, as reproduced there: 625 ms each way, --timeout 1s, text probes. Each late ping reply
+        // used to be taken as the answer to the next ping ("rtt 50 ms", NORMAL).
+        try (UdpLinkProxy link = UdpLinkProxy.start(echo)) {
+            link.rtt(Duration.ofMillis(1250));
+            String t = target(link.address());
+            Result r = monitor("--target", t, "--interval", "200ms", "--timeout", "1s", "--probe", "text",
+                    "--count", "4", "--down-after", "3");
+            System.out.println("monitor --probe text at 1250 ms RTT:\n" + r.out());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.matches(".* rtt \\d.*")).as("no RTT sample")
+                    .isEmpty();
+            assertThat(r.lines()).filteredOn(l -> l.contains(t) && l.contains("state PENDING -> DOWN")).hasSize(1);
+            String[] row = statsRow(r, t);
+            assertThat(row[2]).as("recv").isEqualTo("0");
+            assertThat(row[3]).as("loss%").isEqualTo("100.0");
+            assertThat(Integer.parseInt(row[4])).as("late").isGreaterThanOrEqualTo(3);
+        }
     }
 
     @Test

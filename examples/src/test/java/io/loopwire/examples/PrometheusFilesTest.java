@@ -38,7 +38,8 @@ class PrometheusFilesTest {
     /** Runs promtool in docs/prometheus; fails with its output unless it exits 0. */
     private static String promtool(String... args) throws Exception {
         PrometheusTools.assumeInstalled(PrometheusTools.PROMTOOL, "prometheus");
-        assertThat(DIR.resolve("loopwire-rules.yml")).as("run from the examples module").satisfies(Files::isRegularFile);
+        assertThat(DIR.resolve("loopwire-rules.yml")).as("run from the examples module")
+                .satisfies(Files::isRegularFile);
         List<String> command = new java.util.ArrayList<>(List.of(PrometheusTools.PROMTOOL));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();

@@ -26,7 +26,9 @@ public final class ChatServerMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        new TcpServerMetrics(sampler, server.tcpServer()).bindTo(registry);
+        // With plaintext TCP off the TLS listener is the TCP door (per-listener labels are not there yet).
+        new TcpServerMetrics(sampler, server.tcpServer() != null ? server.tcpServer() : server.tlsServer())
+                .bindTo(registry);
         new UdpEndpointMetrics(sampler, server.udpEndpoint()).bindTo(registry);
         if (server.tcpRoom() == server.udpRoom()) {
             bindRoom(registry, server.tcpRoom(), "shared");

@@ -40,6 +40,8 @@ public final class LoopSampler {
 
     private final Reactor reactor;
     private final long maxAgeNanos;
+    /** Added to every meter registered through this sampler: {@code loop="<i>"} for a loop of a group, else none. */
+    private final Tags loopTags;
     private final List<LongSupplier> readers = new ArrayList<>(); // guarded by this
     private volatile long[] values = new long[0];
     private volatile long takenAtNanos;
@@ -55,6 +57,19 @@ public final class LoopSampler {
 
     /** @throws IllegalArgumentException if {@code maxAge} is not between 1 ms and 1 h */
     public LoopSampler(Reactor reactor, Duration maxAge) {
+        this(reactor, maxAge, Tags.empty());
+    }
+
+    /**
+     * The sampler of loop {@code loop} of a {@code ReactorGroup}: every meter bound through it carries
+     * {@code loop="<loop>"}, so one registry holds every loop's meters apart.
+     */
+    public LoopSampler(Reactor reactor, int loop) {
+        this(reactor, DEFAULT_MAX_AGE, Tags.of("loop", Integer.toString(loop)));
+    }
+
+    private LoopSampler(Reactor reactor, Duration maxAge, Tags loopTags) {
+        this.loopTags = loopTags;
         this.reactor = Objects.requireNonNull(reactor, "reactor");
         if (maxAge.compareTo(Duration.ofMillis(1)) < 0 || maxAge.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("maxAge " + maxAge + " outside 1ms..1h");
@@ -64,6 +79,11 @@ public final class LoopSampler {
 
     public Reactor reactor() {
         return reactor;
+    }
+
+    /** What every meter bound through this sampler carries ({@code loop="<i>"} for a loop of a group). */
+    public Tags loopTags() {
+        return loopTags;
     }
 
     /** Registers a value read on the loop at each refresh; returns its slot. */
@@ -198,7 +218,7 @@ public final class LoopSampler {
         final int slot = add(readOnLoop);
         // The function captures this sampler: Micrometer holds the object only weakly.
         FunctionCounter.builder(name, this, s -> value(slot))
-                .description(description).baseUnit(baseUnit).tags(tags).register(registry);
+                .description(description).baseUnit(baseUnit).tags(tags).tags(loopTags).register(registry);
     }
 
     /** Registers a gauge whose value is read on the loop. */
@@ -206,13 +226,15 @@ public final class LoopSampler {
             LongSupplier readOnLoop) {
         final int slot = add(readOnLoop);
         Gauge.builder(name, this, s -> s.value(slot))
-                .description(description).baseUnit(baseUnit).tags(tags).strongReference(true).register(registry);
+                .description(description).baseUnit(baseUnit).tags(tags).tags(loopTags).strongReference(true)
+                .register(registry);
     }
 
     /** Registers a gauge of nanos read on the loop, reported in seconds. */
     void secondsGauge(MeterRegistry registry, String name, String description, Tags tags, LongSupplier nanosOnLoop) {
         final int slot = add(nanosOnLoop);
         Gauge.builder(name, this, s -> s.value(slot) / 1e9)
-                .description(description).baseUnit("seconds").tags(tags).strongReference(true).register(registry);
+                .description(description).baseUnit("seconds").tags(tags).tags(loopTags).strongReference(true)
+                .register(registry);
     }
 }

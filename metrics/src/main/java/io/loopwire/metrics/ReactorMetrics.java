@@ -13,10 +13,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The loop itself, tagged {@code loop=<reactor name>}: turns, ready keys handled, tasks, timers, errors, registered
- * channels, a histogram of how long each turn's work took ({@code loopwire_reactor_turn_seconds}) and the loop lag
- * ({@code loopwire_reactor_lag_seconds}: the worst lateness of a {@value #LAG_PERIOD_MILLIS} ms timer since the
- * previous scrape: what a task handed to the loop waits for on top of its turn).
+ * The loop itself, tagged {@code loop=<reactor name>} ({@code loop=<i>} for a loop of a group): turns, ready keys
+ * handled, tasks, timers, errors, registered channels, a histogram of how long each turn's work took
+ * ({@code loopwire_reactor_turn_seconds}) and the loop lag ({@code loopwire_reactor_lag_seconds}: the worst lateness
+ * of a {@value #LAG_PERIOD_MILLIS} ms timer since the previous scrape: what a task handed to the loop waits for on top
+ * of its turn).
  *
  * <p>The turn histogram is recorded on the loop, once per turn, into a Micrometer {@link Timer} (thread-safe,
  * allocation-free once created); every other value comes from the {@link LoopSampler}'s copy.
@@ -50,7 +51,9 @@ public final class ReactorMetrics implements MeterBinder, AutoCloseable {
             throw new IllegalStateException("ReactorMetrics is already bound; use a CompositeMeterRegistry");
         }
         bound = true;
-        Tags tags = Tags.of("loop", reactor.name());
+        // A loop of a group is named by its index (the sampler's loop tag, which the sampler adds to the others).
+        Tags tags = sampler.loopTags().iterator().hasNext() ? sampler.loopTags()
+                : Tags.of("loop", reactor.name());
         ReactorStats stats = reactor.stats();
         sampler.counter(registry, "loopwire.reactor.turns", "Loop turns (one select each)", null, tags,
                 stats::turns);

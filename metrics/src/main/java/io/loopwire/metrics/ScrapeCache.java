@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>Honest when a loop is stuck: a copy is asked of every loop with a bounded wait ({@link
  * LoopSampler#refreshWithin}); when one does not answer, {@link #get} renders nothing and returns a {@link Scrape}
  * whose {@link Scrape#problem} names the loop and the age of its last copy, so the caller answers 503 instead of
- * passing old numbers off as current (the same answer, without waiting again, until {@code minCopyAge} has passed). Bytes are served at most {@code minCopyAge} after their copy was taken.
+ * passing old numbers off as current (the same answer, without waiting again, until {@code minCopyAge} has passed or a
+ * loop has copied since). Bytes are served at most {@code minCopyAge} after their copy was taken.
  *
  * @implNote Thread-safe; {@link #get} is serialised (callers arriving during a render wait for it and share its bytes).
  */
@@ -91,7 +92,7 @@ public final class ScrapeCache {
     public synchronized Scrape get(String contentType) throws IOException {
         long now = System.nanoTime();
         if (!haveCopy || now - copyAtNanos >= minCopyAgeNanos) {
-            if (stuck != null && now - stuckAtNanos < minCopyAgeNanos) {
+            if (stuck != null && now - stuckAtNanos < minCopyAgeNanos && !copiedSince(stuckAtNanos, now)) {
                 return new Scrape(null, stuck); // scrapes queued behind a failed copy do not each wait again
             }
             rendered.clear();
@@ -115,6 +116,17 @@ public final class ScrapeCache {
             renders++;
         }
         return new Scrape(body, null);
+    }
+
+    /** Whether some loop has copied since {@code sinceNanos}: a stuck loop has run again, so ask them all afresh. */
+    private boolean copiedSince(long sinceNanos, long now) {
+        for (LoopSampler sampler : samplers) {
+            long age = sampler.copyAgeNanos();
+            if (age != Long.MAX_VALUE && (now - age) - sinceNanos > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Asks every loop for a copy; null when all answered, else the stuck loops and their copies' ages. */

@@ -70,13 +70,16 @@ final class ActiveAlerts {
                     changed.add(resolve(old, c.at(), "now " + c.current()));
                 }
                 PushedAlert fresh = firingAlert(c, c.current());
+                // A retained resolution of the same label set, re-sent after this, would resolve the new alert.
+                resolved.removeIf(r -> r.labels().equals(fresh.labels()));
                 firing.put(c.target(), fresh);
                 changed.add(fresh);
             } else if (old != null) {
                 firing.remove(c.target());
                 changed.add(resolve(old, c.at(), c.detail()));
             } else if (c.previous() != null && c.previous().isProblem()) {
-                // Not fired by this process (a restart): resolve the alert a previous run would have fired.
+                // Its firing alert was never seen here (dropped from a full queue before it was applied): resolve
+                // the alert that would have fired, so a receiver that did hear of it hears of the end.
                 changed.add(resolve(firingAlert(c, c.previous()), c.at(), c.detail()));
             }
         }
@@ -109,6 +112,7 @@ final class ActiveAlerts {
         notes.put("description", who(old.labels()) + " left " + old.state() + " at "
                 + at.truncatedTo(ChronoUnit.SECONDS) + (why == null || why.isEmpty() ? "" : "; " + why));
         PushedAlert r = old.resolvedAt(at, notes);
+        resolved.removeIf(x -> x.labels().equals(r.labels())); // the latest end of a label set is the one to tell
         resolved.addLast(r);
         while (resolved.size() > maxResolved) {
             resolved.pollFirst();
@@ -130,7 +134,8 @@ final class ActiveAlerts {
         labels.put("alertname", state == LinkState.DOWN ? DOWN : SLOW);
         labels.put("severity", state == LinkState.DOWN ? "critical" : "warning");
         labels.put("state", state.name());
-        return new PushedAlert(c.target(), state, PushedAlert.sorted(labels), PushedAlert.sorted(annotations(c, labels)),
+        return new PushedAlert(c.target(), state, PushedAlert.sorted(labels),
+                PushedAlert.sorted(annotations(c, labels)),
                 c.at(), null);
     }
 

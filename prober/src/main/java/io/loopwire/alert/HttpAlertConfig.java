@@ -49,7 +49,8 @@ public final class HttpAlertConfig {
             throw new IllegalArgumentException("maxRetries must be between 0 and 1000: " + b.maxRetries);
         }
         this.maxRetries = b.maxRetries;
-        if (b.initialBackoff.isNegative() || b.initialBackoff.isZero() || b.maxBackoff.compareTo(b.initialBackoff) < 0) {
+        if (b.initialBackoff.isNegative() || b.initialBackoff.isZero()
+                || b.maxBackoff.compareTo(b.initialBackoff) < 0) {
             throw new IllegalArgumentException("backoff must be positive with max >= initial: " + b.initialBackoff
                     + ", " + b.maxBackoff);
         }
@@ -59,7 +60,8 @@ public final class HttpAlertConfig {
             throw new IllegalArgumentException("queueCapacity must be between 1 and 100000: " + b.queueCapacity);
         }
         this.queueCapacity = b.queueCapacity;
-        if (b.resendInterval.compareTo(Duration.ofMillis(100)) < 0 || b.resendInterval.compareTo(Duration.ofHours(1)) > 0) {
+        if (b.resendInterval.compareTo(Duration.ofMillis(100)) < 0
+                || b.resendInterval.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("resendInterval must be between 100ms and 1h: " + b.resendInterval);
         }
         this.resendInterval = b.resendInterval;

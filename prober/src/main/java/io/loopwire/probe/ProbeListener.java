@@ -12,12 +12,16 @@ public interface ProbeListener {
 
     /**
      * A round of {@code target} ended: a reply after {@code rttNanos}, or a loss ({@code rttNanos < 0}).
-     * {@code state} is the confirmed state after this round.
+     * {@code state} is the confirmed state after this round. A target's rounds come in the order its probes were sent.
      */
     default void onRound(ProbeTarget target, long rttNanos, LinkState state) {
     }
 
-    /** The confirmed state of {@code target} changed ({@code from} is null for its first classification). */
+    /**
+     * The confirmed state of {@code target} changed ({@code from} is null for its first classification).
+     * {@code rttNanos} is the RTT to quote for the change ({@link Classifier#changeRttNanos()}): the median of the
+     * rounds that confirmed it, the reply's own RTT for a first classification or the end of PENDING, -1 for a loss.
+     */
     default void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
     }
 

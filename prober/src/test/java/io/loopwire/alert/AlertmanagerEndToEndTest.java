@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end against Debian's real Alertmanager: prober, policy (no group wait), {@link AlertmanagerSink}. The
  * target's echo closes: a {@code LoopwireTargetDown} alert with our labels appears in Alertmanager's
  * {@code GET /api/v2/alerts}, and is kept there by re-sends; the echo comes back: the alert leaves the active list and
- * Alertmanager itself notifies its webhook receiver that it is resolved.
+ * Alertmanager itself notifies its webhook receiver that it is resolved; down again: active again, and stays so.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AlertmanagerEndToEndTest {
@@ -106,6 +106,14 @@ class AlertmanagerEndToEndTest {
                 Poll.until(Duration.ofSeconds(10), () -> amHook.bodies().stream()
                         .anyMatch(b -> b.contains("\"status\":\"firing\"") && b.contains("LoopwireTargetDown")),
                         "Alertmanager's own firing notification");
+                // Our webhook's JSON has the fields of the one Alertmanager itself just sent.
+                Map<String, Object> theirs = JsonValue.object(amHook.bodies().get(0));
+                Map<String, Object> ours = JsonValue.object(WebhookAlertSink.json(List.of(new PushedAlert("echo-1",
+                        LinkState.DOWN, PushedAlert.sorted(asStrings), PushedAlert.sorted(Map.of()), downAt, null)),
+                        "loopwire", ""));
+                assertThat(ours.keySet()).containsExactlyInAnyOrderElementsOf(theirs.keySet());
+                assertThat(firstAlert(ours).keySet()).containsExactlyInAnyOrderElementsOf(firstAlert(theirs).keySet());
+                assertThat(theirs.get("version")).isEqualTo(WebhookAlertSink.VERSION);
 
                 try {
                     echo.reopen();
@@ -121,6 +129,15 @@ class AlertmanagerEndToEndTest {
                 Map<String, Object> resolved = resolvedNotice(amHook);
                 Instant resolvedEnd = Instant.parse((String) resolved.get("endsAt"));
                 assertThat(resolvedEnd).isBetween(downAt, Instant.now());
+
+                // Down again while the resolution is still re-sent: the new alert must stay active through re-sends
+                // (a resolution of the same labels in the same push would end it in Alertmanager).
+                echo.closeSocket();
+                assertThat(rec.awaitChangeTo(LinkState.DOWN, 2, Duration.ofSeconds(10))).isTrue();
+                Poll.until(Duration.ofSeconds(20), () -> ourAlert(am) != null, "the second DOWN alert");
+                long again = sink.sent();
+                Poll.until(Duration.ofSeconds(10), () -> sink.sent() >= again + 2, "two re-sends");
+                assertThat(ourAlert(am)).as("still active after re-sends").isNotNull();
                 assertThat(sink.failed() + sink.dropped()).isZero();
                 System.out.printf("Alertmanager end to end: DOWN visible in AM %d ms after the change, gone %d ms "
                         + "after recovery; %d pushes carrying %d alerts%n", visibleMs, goneMs, sink.sent(),
@@ -161,6 +178,11 @@ class AlertmanagerEndToEndTest {
             }
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> firstAlert(Map<String, Object> notification) {
+        return (Map<String, Object>) ((List<Object>) notification.get("alerts")).get(0);
     }
 
     @SuppressWarnings("unchecked")

@@ -85,9 +85,11 @@ class SlowReceiversDoNotDelayProbingTest {
                 List<Recorder.Round> during = rec.rounds().subList(before, rec.rounds().size());
                 long worstGapMs = 0;
                 for (int i = 1; i < during.size(); i++) {
-                    worstGapMs = Math.max(worstGapMs, (during.get(i).atNanos() - during.get(i - 1).atNanos()) / 1_000_000);
+                    long gapNanos = during.get(i).atNanos() - during.get(i - 1).atNanos();
+                    worstGapMs = Math.max(worstGapMs, gapNanos / 1_000_000);
                 }
-                Poll.until(Duration.ofSeconds(15), () -> sink.failed() + sink.retried() > 0, "a counted failure or retry");
+                Poll.until(Duration.ofSeconds(15), () -> sink.failed() + sink.retried() > 0,
+                        "a counted failure or retry");
                 long t0 = System.nanoTime();
                 sink.close(Duration.ofSeconds(1));
                 long closeMs = (System.nanoTime() - t0) / 1_000_000;

@@ -7,6 +7,7 @@ import io.loopwire.testkit.UdpLinkProxy;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,12 +26,31 @@ class ProberOnAKnownLinkTest {
     private static final ClassifierConfig CONFIG = new ClassifierConfig(Duration.ofMillis(100),
             Duration.ofMillis(300), Duration.ofSeconds(1), 3, 2);
 
+    /** Runs every path once (prober, proxy, echo) so that the measured runs do not pay for class loading and JIT. */
+    @BeforeAll
+    static void warmUp() throws Exception {
+        for (LatencyProber.Mode mode : LatencyProber.Mode.values()) {
+            try (PingEchoServer server = PingEchoServer.start();
+                    UdpLinkProxy link = UdpLinkProxy.start(server.address());
+                    Reactor reactor = new Reactor("prober-warm-up").start()) {
+                Recorder rec = new Recorder();
+                LatencyProber prober = LatencyProber.builder(reactor).target(link.address()).mode(mode)
+                        .interval(Duration.ofMillis(5)).classifier(CONFIG).rounds(100).listener(rec).start();
+                try {
+                    rec.awaitFinished(Duration.ofSeconds(10));
+                } finally {
+                    prober.close();
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} ms, {1} probes")
     @CsvSource({
         "0, BINARY, NORMAL", "40, BINARY, NORMAL", "150, BINARY, SLOW", "350, BINARY, VERY_SLOW",
         "0, TEXT, NORMAL", "40, TEXT, NORMAL", "150, TEXT, SLOW", "350, TEXT, VERY_SLOW"})
     void steadyRttIsClassifiedAndMeasured(int rttMs, LatencyProber.Mode mode, LinkState expected) throws Exception {
-        int rounds = mode == LatencyProber.Mode.BINARY ? 20 : 8;
+        int rounds = mode == LatencyProber.Mode.BINARY ? 30 : 12;
         try (PingEchoServer server = PingEchoServer.start();
                 UdpLinkProxy link = UdpLinkProxy.start(server.address());
                 Reactor reactor = new Reactor("prober-test").start()) {
@@ -45,7 +65,9 @@ class ProberOnAKnownLinkTest {
                 long truth = rttMs * MS + link.toServer().medianLatenessNanos() + link.toClient().medianLatenessNanos();
                 System.out.printf(Locale.ROOT, "%s link %d ms (true %.2f ms): %s, %s%n", mode, rttMs, truth / 1e6,
                         rec.states(), f);
-                assertThat(rec.states()).containsExactly(expected);
+                // The first reply sets the state at once; on a busy machine that one reply can be late enough to
+                // land in another band, so the steady state is the last one (reached by the confirm rule).
+                assertThat(rec.states()).as("states").hasSizeLessThanOrEqualTo(2).last().isEqualTo(expected);
                 assertThat(f.received()).isEqualTo(rounds);
                 assertThat(f.lost() + f.late()).isZero();
                 assertThat(Math.abs(f.p50Nanos() - truth)).as("p50 %.2f ms vs %.2f ms", f.p50Nanos() / 1e6,

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A UDP echo for prober tests, on a reactor of its own: every datagram is echoed to its sender (byte for byte, but a
- * probe packet with its reply mark set, as {@code PingEcho} does) after an injected delay, once or several times, or not at all; its socket can be closed (the port becomes unreachable) and
- * reopened on the same port. Arrival times are recorded so a test can measure the prober's cadence from outside.
+ * probe packet with its reply mark set, as {@code PingEcho} does) after an injected delay, once or several times, or
+ * not at all; its socket can be closed (the port becomes unreachable) and reopened on the same port. Arrival times
+ * are recorded so a test can measure the prober's cadence from outside.
  *
  * @implNote The knobs are volatile and may be turned from the test thread; the handler runs on the echo's reactor.
  */

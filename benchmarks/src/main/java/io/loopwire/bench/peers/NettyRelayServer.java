@@ -40,11 +40,11 @@ import java.util.concurrent.TimeUnit;
  * {@code \n} or {@code \r\n}; each goes to every other member as {@code [<ip>:<port>] <text>\n}; joins and leaves
  * are announced as {@code * <ip>:<port> joined|left}; {@code /quit} or {@code /sair} flushes and closes; a longer
  * line gets {@code ! error: line longer than 65536 bytes} and a close. UDP: {@code ping} is answered {@code ping};
- * an LWP1 probe is echoed with its reply mark set (a reply is never answered); any other datagram from a new address makes it a member of the same room
- * (open join, as loopwire on loopback), its text (one trailing newline dropped; empty says nothing) goes to every
- * other member as {@code [<ip>:<port>] <text>} (without the newline for UDP recipients), {@code /quit} or
- * {@code /sair} leaves. Not in this peer: UDP idle expiry, the member cap, validated joins and budgets (benchmark
- * traffic never needs them). The datagram socket asks a 4 MiB SO_RCVBUF.
+ * an LWP1 probe is echoed with its reply mark set (a reply is never answered); any other datagram from a new address
+ * makes it a member of the same room (open join, as loopwire on loopback), its text (one trailing newline dropped;
+ * empty says nothing) goes to every other member as {@code [<ip>:<port>] <text>} (without the newline for UDP
+ * recipients), {@code /quit} or {@code /sair} leaves. Not in this peer: UDP idle expiry, the member cap, validated
+ * joins and budgets (benchmark traffic never needs them). The datagram socket asks a 4 MiB SO_RCVBUF.
  *
  * <p>Hot path: the relayed line is encoded once into a pooled direct buffer (Netty 4.2's default allocator) and
  * each recipient gets a {@code retainedDuplicate()} written with the channel's void promise. Flushes are

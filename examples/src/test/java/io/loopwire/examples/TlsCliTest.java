@@ -1,0 +1,101 @@
+package io.loopwire.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopwire.testkit.TestCerts;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jar's TLS doors: {@code server --tls-port} beside the plaintext port (one room), {@code tcp-client --tls} that
+ * verifies a certificate from a test CA issued for {@code localhost} and refuses {@code --host 127.0.0.1} (exit 1,
+ * nothing sent), and {@code --tcp-port off}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TlsCliTest {
+    private static final Pattern READY = Pattern.compile(
+            "ready tcp=(\\S+) udp=127\\.0\\.0\\.1:\\d+ tls=127\\.0\\.0\\.1:(\\d+)");
+
+    private static String joined(String notice) {
+        assertThat(notice).matches("\\* 127\\.0\\.0\\.1:\\d+ joined");
+        return notice.substring(2, notice.length() - " joined".length());
+    }
+
+    @Test
+    void tlsAndPlaintextClientsChatAndAWrongHostNameIsRefused(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestCerts.available(), TestCerts.MISSING);
+        TestCerts certs = TestCerts.newCa(dir).issue("server", "rsa");
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--tls-port", "0",
+                "--tls-cert", certs.chain("server").toString(), "--tls-key", certs.key("server").toString())) {
+            Matcher ready = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(ready.matches()).as(server.describe()).isTrue();
+            String tcpPort = ready.group(1).substring(ready.group(1).lastIndexOf(':') + 1);
+            String tlsPort = ready.group(2);
+            try (JarProcess plain = JarProcess.start("tcp-client", "--port", tcpPort)) {
+                try (JarProcess secure = JarProcess.start("tcp-client", "--tls", "--tls-ca", certs.caPem().toString(),
+                        "--host", "localhost", "--port", tlsPort)) {
+                    String securePeer = joined(plain.awaitLine("the TLS client's join", l -> l.endsWith(" joined")));
+                    secure.sendLine("hello over TLS");
+                    plain.awaitLine("[" + securePeer + "] hello over TLS");
+                    plain.sendLine("hello in the clear");
+                    secure.awaitLine("the plaintext line", l -> l.endsWith("] hello in the clear"));
+
+                    try (JarProcess wrongName = JarProcess.start("tcp-client", "--tls", "--tls-ca",
+                            certs.caPem().toString(), "--host", "127.0.0.1", "--port", tlsPort)) {
+                        wrongName.sendLine("must never arrive");
+                        assertThat(wrongName.awaitExit()).as(wrongName.describe()).isEqualTo(1);
+                        assertThat(String.join("\n", wrongName.stderr())).contains("TLS with 127.0.0.1:" + tlsPort
+                                + " failed");
+                    }
+                    secure.sendLine("/quit");
+                    assertThat(secure.awaitExit()).isZero();
+                    plain.awaitLine("* " + securePeer + " left");
+                }
+                assertThat(plain.stdout()).noneMatch(l -> l.contains("must never arrive"));
+            }
+        }
+    }
+
+    @Test
+    void plaintextOffLeavesOnlyTheTlsDoor(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestCerts.available(), TestCerts.MISSING);
+        TestCerts certs = TestCerts.newCa(dir).issue("server", "ec");
+        Path password = dir.resolve("password");
+        java.nio.file.Files.writeString(password, TestCerts.P12_PASSWORD + "\n");
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "off", "--udp-port", "0", "--tls-port", "0",
+                "--tls-keystore", certs.p12("server").toString(), "--tls-keystore-password-file",
+                password.toString())) {
+            Matcher ready = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+            assertThat(ready.matches()).as(server.describe()).isTrue();
+            assertThat(ready.group(1)).isEqualTo("off");
+            try (JarProcess a = JarProcess.start("tcp-client", "--tls", "--tls-insecure", "--host", "127.0.0.1",
+                    "--port", ready.group(2));
+                 JarProcess b = JarProcess.start("tcp-client", "--tls", "--tls-ca", certs.caPem().toString(),
+                         "--host", "localhost", "--port", ready.group(2))) {
+                String bPeer = joined(a.awaitLine("b's join", l -> l.endsWith(" joined")));
+                b.sendLine("only TLS here");
+                a.awaitLine("[" + bPeer + "] only TLS here");
+            }
+        }
+    }
+
+    @Test
+    void theHelpNamesEveryTlsOption() throws Exception {
+        try (JarProcess help = JarProcess.start("server", "--help")) {
+            help.awaitExit();
+            assertThat(String.join("\n", help.stdout())).contains("--tls-port", "--tls-cert", "--tls-key",
+                    "--tls-keystore", "--tls-keystore-password-file", "--tls-keystore-password-env", "--tls-client-ca",
+                    "--tls-handshake-timeout", "P|off");
+        }
+        try (JarProcess help = JarProcess.start("tcp-client", "--help")) {
+            help.awaitExit();
+            assertThat(String.join("\n", help.stdout())).contains("--tls", "--tls-ca", "--tls-insecure");
+        }
+    }
+}
