@@ -46,6 +46,11 @@ public final class AlertingListener implements ProbeListener, AutoCloseable {
     }
 
     @Override
+    public void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+        next.onCertificate(target, notAfterMillis, problem);
+    }
+
+    @Override
     public void onFinished() {
         next.onFinished();
     }

@@ -106,7 +106,7 @@ public final class LatencyProber implements AutoCloseable {
                 .receiveBufferBytes(b.receiveBufferBytes)
                 .handler(this::onDatagram)
                 .start();
-        this.tcp = new TcpProbes(this, reactor, config.timeout());
+        this.tcp = new TcpProbes(this, reactor, config.timeout(), CertificateRecorder.trusting(b.tlsTrust));
     }
 
     /**
@@ -264,7 +264,7 @@ public final class LatencyProber implements AutoCloseable {
         if (closed || target.removed || (maxRounds > 0 && target.sent >= maxRounds)) {
             return;
         }
-        if (target.kind() == ProbeKind.TCP) {
+        if (target.kind() != ProbeKind.UDP) {
             if (tcp.probe(target)) {
                 target.sent++;
                 target.stats.recordSent();
@@ -321,6 +321,13 @@ public final class LatencyProber implements AutoCloseable {
         LinkState before = target.classifier.state();
         LinkState changed = target.classifier.onReply(rttNanos);
         roundEnded(target, rttNanos, before, changed);
+    }
+
+    /** A TLS target's certificate was first seen or changed. */
+    void certificateChanged(ProbeTarget target) {
+        if (!closed) {
+            listener.onCertificate(target, target.certNotAfterMillis, target.certProblem);
+        }
     }
 
     /** A round lost (no reply within the timeout), reported in send order like {@link #replied}. */
@@ -384,6 +391,7 @@ public final class LatencyProber implements AutoCloseable {
         private int windowRounds = ProbeStats.DEFAULT_WINDOW_ROUNDS;
         private long rounds;
         private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
+        private List<java.security.cert.X509Certificate> tlsTrust;
         private ProbeListener listener = new ProbeListener() {
         };
 
@@ -464,6 +472,18 @@ public final class LatencyProber implements AutoCloseable {
                 throw new IllegalArgumentException("receiveBufferBytes must be at least 1024, was " + bytes);
             }
             this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The CA certificates {@code tls://} targets' chains are checked against (e.g. from
+         * {@code io.loopwire.tls.PemFiles.readCertificates}); default the JDK's trust store.
+         */
+        public Builder tlsTrust(List<java.security.cert.X509Certificate> cas) {
+            if (cas.isEmpty()) {
+                throw new IllegalArgumentException("tlsTrust needs at least one certificate");
+            }
+            this.tlsTrust = List.copyOf(cas);
             return this;
         }
 

@@ -25,6 +25,13 @@ public interface ProbeListener {
     default void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
     }
 
+    /**
+     * A {@code tls://} target's certificate was first seen or changed: its leaf's expiry ({@code notAfterMillis},
+     * Unix millis) or its validity ({@code problem}, null when valid; see {@link ProbeTarget#certificateProblem()}).
+     */
+    default void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+    }
+
     /** Every target finished the number of rounds the prober was asked for. */
     default void onFinished() {
     }
@@ -58,6 +65,13 @@ public interface ProbeListener {
             public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
                 for (ProbeListener l : list) {
                     l.onTargetsChanged(added, removed);
+                }
+            }
+
+            @Override
+            public void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+                for (ProbeListener l : list) {
+                    l.onCertificate(target, notAfterMillis, problem);
                 }
             }
 

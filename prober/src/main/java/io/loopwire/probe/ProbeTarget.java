@@ -24,6 +24,10 @@ public final class ProbeTarget {
     Runnable sendTask;
     /** Why the last round was lost (null after a reply): a constant string, so recording it allocates nothing. */
     String lastFailure;
+    /** The leaf certificate's notAfter (Unix millis) seen by the last TLS handshake, or -1. */
+    long certNotAfterMillis = -1;
+    /** Why that certificate is not valid (null when valid, or before a handshake). */
+    String certProblem;
     /** A TCP connect of this target is in flight. */
     boolean connecting;
     /** No longer one of the prober's targets: outcomes still arriving for it are dropped. */
@@ -81,6 +85,23 @@ public final class ProbeTarget {
      */
     public String lastFailure() {
         return lastFailure;
+    }
+
+    /**
+     * For {@code tls://}: the Unix time (millis) the server's leaf certificate expires, as seen by the last completed
+     * handshake; -1 before one (or for the other kinds). Reactor thread only.
+     */
+    public long certificateNotAfterMillis() {
+        return certNotAfterMillis;
+    }
+
+    /**
+     * For {@code tls://}: why the server's certificate is not valid ({@code expired: ...}, {@code wrong host name:
+     * ...}, {@code not trusted: ...}), or null when it is (or before a handshake). Expiring soon is not a problem
+     * here: compare {@link #certificateNotAfterMillis()} with your own warning period. Reactor thread only.
+     */
+    public String certificateProblem() {
+        return certProblem;
     }
 
     @Override
