@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
                 + "confirmed changes.")
 final class MonitorMain implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "URL", description = "A target (repeatable): udp://HOST:PORT or "
-            + "HOST:PORT (echo round trip), tcp://HOST:PORT (time to connect); port 1-65535.")
+            + "HOST:PORT (echo round trip), tcp://HOST:PORT (time to connect), tls://HOST:PORT (connect + TLS "
+            + "handshake; certificate checked); port 1-65535.")
     List<String> targets = new ArrayList<>();
     @Option(names = "--targets-file", paramLabel = "FILE", description = "Targets, one a line: URL [name=NAME] "
             + "[label=value ...], # comments; re-read when it changes (unchanged targets keep their history; a file "
@@ -56,6 +57,12 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--targets-poll", defaultValue = "2s", converter = Units.DurationConverter.class,
             description = "How often --targets-file is checked for changes (default ${DEFAULT-VALUE}).")
     Duration targetsPoll;
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificates that tls:// targets' chains "
+            + "are checked against (default: the JDK's trust store).")
+    Path tlsCa;
+    @Option(names = "--cert-warn-days", defaultValue = "14", description = "Alert when a tls:// target's certificate "
+            + "expires within this many days (default ${DEFAULT-VALUE}).")
+    int certWarnDays;
     @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
     Duration interval;
@@ -108,6 +115,7 @@ final class MonitorMain implements Callable<Integer> {
 
     /** The targets resolved, in order, by the argument checks (--target, then the file's). */
     private final List<TargetSpec> specs = new ArrayList<>();
+    private List<java.security.cert.X509Certificate> caCertificates;
     private LogAlertSink console;
     private EmailAlertSink email;
     /** Each target's alert labels by its name: its address as {@code target}, plus its own labels. */
@@ -136,12 +144,17 @@ final class MonitorMain implements Callable<Integer> {
                 added.forEach(t -> keepLabels(t.spec()));
             }
         };
+        CertificateWarnings certificates = new CertificateWarnings(out, Duration.ofDays(certWarnDays));
+        reactor.scheduleAtFixedRate(Duration.ofHours(1), Duration.ofHours(1), certificates::recheck);
         AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink),
-                ProbeListener.all(labelKeeper, printer, proberMetrics, rounds));
+                ProbeListener.all(labelKeeper, printer, proberMetrics, rounds, certificates));
         LatencyProber prober;
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)
                     .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
+            if (tlsCa != null) {
+                builder.tlsTrust(caCertificates);
+            }
             for (TargetSpec spec : specs) {
                 builder.target(spec);
                 keepLabels(spec);
@@ -168,9 +181,10 @@ final class MonitorMain implements Callable<Integer> {
             out.println("http=" + web.hostPort());
         }
         long tcpTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TCP).count();
+        long tlsTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TLS).count();
         out.println("monitoring " + specs.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes"
-                + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "")
+                + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "") + (tlsTargets > 0 ? " (" + tlsTargets + " tls)" : "")
                 + (targetsFile != null ? ", targets file " + targetsFile : ""));
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
@@ -229,6 +243,15 @@ final class MonitorMain implements Callable<Integer> {
         Args.check(count >= 0, "--count must not be negative, was " + count);
         Args.check(!interval.isZero(), "--interval must be positive");
         Args.check(!targetsPoll.isZero(), "--targets-poll must be positive");
+        Args.check(certWarnDays >= 0 && certWarnDays <= 3650, "--cert-warn-days must be in 0..3650, was "
+                + certWarnDays);
+        if (tlsCa != null) {
+            try {
+                caCertificates = io.loopwire.tls.PemFiles.readCertificates(tlsCa);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new Args.UsageError("--tls-ca " + tlsCa + ": " + e.getMessage());
+            }
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String target : targets) {
             Args.check(seen.add(target), "--target " + target + " is given twice");

@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
  * with smokeping_prober's default buckets (50 µs doubling to 26.2 s), for the UDP echo targets.
  *
  * <p>Blackbox-style for the other kinds: {@code loopwire_probe_tcp_connect_seconds{target}} (the connect time of
- * {@code tcp://} targets, same buckets). Every target also has {@code loopwire_probe_target_info{target,kind,ip}} = 1
+ * {@code tcp://} targets, same buckets); for {@code tls://} targets {@code loopwire_probe_tls_handshake_seconds{target}}
+ * (connect plus handshake), {@code loopwire_probe_tls_cert_expiry_seconds{target}} (the leaf's notAfter, Unix
+ * seconds, as blackbox's {@code probe_ssl_earliest_cert_expiry}) and {@code loopwire_probe_tls_cert_valid{target}}.
+ * Every target also has {@code loopwire_probe_target_info{target,kind,ip}} = 1
  * and, per label it was given, {@code loopwire_probe_target_label{target,label,value}} = 1 (one series per label, so
  * targets with different label names never clash; join with {@code * on (target) group_left(value)}).
  * When the prober's targets are replaced, meters of new targets are registered and those of removed ones removed.
@@ -190,6 +193,29 @@ public final class ProberMetrics implements ProbeListener, MeterBinder {
                     .description("Time to open a TCP connection (SYN to established)")
                     .tags(tags).serviceLevelObjectives(SMOKEPING_BUCKETS).register(registry);
             return new Timer[] {rtt, connect};
+        }
+        if (target.kind() == ProbeKind.TLS) {
+            Timer handshake = Timer.builder("loopwire.probe.tls.handshake")
+                    .description("Time to connect and complete the TLS handshake")
+                    .tags(tags).serviceLevelObjectives(SMOKEPING_BUCKETS).register(registry);
+            int expirySlot = sampler.add(() -> {
+                ProbeTarget t = ref.target;
+                return t == null ? -1 : t.certificateNotAfterMillis();
+            });
+            int validSlot = sampler.add(() -> {
+                ProbeTarget t = ref.target;
+                return t == null || t.certificateNotAfterMillis() < 0 ? -1 : t.certificateProblem() == null ? 1 : 0;
+            });
+            // Like blackbox's probe_ssl_earliest_cert_expiry: the leaf's notAfter as Unix seconds (NaN before one).
+            Gauge.builder("loopwire.probe.tls.cert.expiry", sampler,
+                    x -> x.value(expirySlot) < 0 ? Double.NaN : x.value(expirySlot) / 1000.0)
+                    .description("Unix time the target's TLS leaf certificate expires").baseUnit("seconds")
+                    .tags(tags).strongReference(true).register(registry);
+            Gauge.builder("loopwire.probe.tls.cert.valid", sampler,
+                    x -> x.value(validSlot) < 0 ? Double.NaN : x.value(validSlot))
+                    .description("1 when the certificate chain and host name are valid, 0 when not")
+                    .tags(tags).strongReference(true).register(registry);
+            return new Timer[] {rtt, handshake};
         }
         // smokeping_prober's names: host is what the target is called, ip its address.
         Tags smokeping = Tags.of("host", target.name(), "ip", Addresses.ip(target.address()));

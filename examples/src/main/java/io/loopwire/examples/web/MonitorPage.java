@@ -103,7 +103,8 @@ public final class MonitorPage {
 
     /** One target as copied on the loop. */
     private record Row(String name, ProbeKind kind, InetSocketAddress address, Map<String, String> labels,
-                       LinkState state, String reason, ProbeStats.Snapshot stats, ProbeHistory.Rounds rounds) {
+                       LinkState state, String reason, long certNotAfter, String certProblem,
+                       ProbeStats.Snapshot stats, ProbeHistory.Rounds rounds) {
     }
 
     String targetsJson() throws IOException {
@@ -111,7 +112,7 @@ public final class MonitorPage {
             List<Row> list = new ArrayList<>();
             for (ProbeTarget t : prober.targets()) {
                 list.add(new Row(t.name(), t.kind(), t.address(), t.labels(), t.state(), t.lastFailure(),
-                        t.stats().snapshot(), history.copy(t)));
+                        t.certificateNotAfterMillis(), t.certificateProblem(), t.stats().snapshot(), history.copy(t)));
             }
             return list;
         });
@@ -126,6 +127,11 @@ public final class MonitorPage {
                     .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name());
             if (row.reason() != null) {
                 json.name("reason").value(row.reason()); // why the last round was lost (tcp: refused, timeout, ...)
+            }
+            if (row.kind() == ProbeKind.TLS && row.certNotAfter() >= 0) {
+                json.name("cert_not_after").value(java.time.Instant.ofEpochMilli(row.certNotAfter()).toString())
+                        .name("cert_days_left").value(Math.floorDiv(row.certNotAfter() - now, 86_400_000L))
+                        .name("cert_problem").value(row.certProblem());
             }
             json.name("labels").beginObject();
             for (Map.Entry<String, String> label : row.labels().entrySet()) {
