@@ -36,10 +36,10 @@ final class Plumbing implements Loop {
     /** Linux's IOV_MAX: the most buffers one gathering write takes. */
     private final ByteBuffer[] gatherScratch = new ByteBuffer[1024];
     private long turn;
-    private final ArrayList<EndOfTurn> endOfTurn = new ArrayList<>();
-    private final ArrayList<EndOfTurn> endOfTurnRunning = new ArrayList<>();
-    private ArrayList<Revisit> revisits = new ArrayList<>();
-    private ArrayList<Revisit> revisitsRunning = new ArrayList<>();
+    private final ArrayList<Runnable> endOfTurn = new ArrayList<>();
+    private final ArrayList<Runnable> endOfTurnRunning = new ArrayList<>();
+    private ArrayList<Runnable> revisits = new ArrayList<>();
+    private ArrayList<Runnable> revisitsRunning = new ArrayList<>();
     /** Holds on input now in force; input is read only while this is 0. */
     private int inputHolds;
     private ArrayList<InputWaiter> parked = new ArrayList<>();
@@ -63,12 +63,22 @@ final class Plumbing implements Loop {
 
     @Override
     public void runAtEndOfTurn(EndOfTurn work) {
+        runAtEndOfTurn((Runnable) work);
+    }
+
+    /** {@link Reactor#runAtEndOfTurn}: users' work joins the transports' in one queue, in the order queued. */
+    void runAtEndOfTurn(Runnable work) {
         assert reactor.inLoop() : "runAtEndOfTurn off the loop thread";
         endOfTurn.add(work);
     }
 
     @Override
     public void revisitNextTurn(Revisit revisit) {
+        revisitNextTurn((Runnable) revisit);
+    }
+
+    /** {@link Reactor#runNextTurn}: users' work joins the transports' revisits, in the order queued. */
+    void revisitNextTurn(Runnable revisit) {
         assert reactor.inLoop() : "revisitNextTurn off the loop thread";
         revisits.add(revisit);
     }
@@ -191,12 +201,12 @@ final class Plumbing implements Loop {
             return;
         }
         // Swap: a revisit that asks again (its share used up once more) lands in the fresh list, for the next turn.
-        ArrayList<Revisit> running = revisits;
+        ArrayList<Runnable> running = revisits;
         revisits = revisitsRunning;
         revisitsRunning = running;
         for (int i = 0; i < running.size(); i++) {
             try {
-                running.get(i).onRevisit();
+                running.get(i).run();
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {
@@ -216,9 +226,9 @@ final class Plumbing implements Loop {
         }
         endOfTurn.clear();
         for (int i = 0; i < endOfTurnRunning.size(); i++) {
-            EndOfTurn work = endOfTurnRunning.get(i);
+            Runnable work = endOfTurnRunning.get(i);
             try {
-                work.onEndOfTurn();
+                work.run();
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable t) {

@@ -253,6 +253,55 @@ public final class Reactor implements Executor, AutoCloseable {
         this.turnObserver = observer;
     }
 
+    /**
+     * The number of the current turn: grows by one per turn and never repeats. For handlers that keep per-turn state
+     * (a share of input per turn, a buffer reused from one turn to the next) without a clock. Loop thread only (or
+     * before start).
+     */
+    public long currentTurn() {
+        return plumbing.turn();
+    }
+
+    /**
+     * Runs {@code work} once at the end of the current turn, after every ready channel, timer and task of the turn,
+     * before the connections flush what the turn queued; called while end-of-turn work runs, it waits for the next
+     * turn. What Netty's {@code channelReadComplete} is for: a broadcasting handler gathers a turn's messages and
+     * sends them in one pass. Queue the same instance each turn and nothing is allocated. Loop thread only.
+     */
+    public void runAtEndOfTurn(Runnable work) {
+        plumbing.runAtEndOfTurn(Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * Runs {@code work} once in the next turn, right after the ready channels, and keeps the next {@code select} from
+     * blocking. For a handler that stopped at its share of a turn with work in hand (lines still to deliver) and must
+     * go on next turn whether or not a socket becomes ready. Queue the same instance each time and nothing is
+     * allocated. Loop thread only.
+     */
+    public void runNextTurn(Runnable work) {
+        plumbing.revisitNextTurn(Objects.requireNonNull(work, "work"));
+    }
+
+    /**
+     * Stops this loop's channels from reading until every hold is released: a channel that becomes readable takes its
+     * read interest off and waits, so its peer's bytes wait in the kernel (and TCP's window slows the peer). For work
+     * downstream of the loop that must not grow, such as a hand-over to another loop that is full. Holds count: each
+     * needs one {@link #releaseInput()}. Loop thread only (or before start).
+     */
+    public void holdInput() {
+        plumbing.holdInput();
+    }
+
+    /**
+     * Ends one {@link #holdInput() hold}; when the last ends, the waiting channels read again, in the order they
+     * stopped. Loop thread only (or before start).
+     *
+     * @throws IllegalStateException without a hold
+     */
+    public void releaseInput() {
+        plumbing.releaseInput();
+    }
+
     /** This reactor's counters. */
     public ReactorStats stats() {
         return stats;
@@ -264,7 +313,11 @@ public final class Reactor implements Executor, AutoCloseable {
         return s == State.CLOSING || s == State.CLOSED;
     }
 
-    boolean inLoopOrNotStarted() {
+    /**
+     * Whether the caller is the loop thread, or the reactor has not started (so the caller is the one setting it up):
+     * what loop-only methods that may also be called during set-up assert.
+     */
+    public boolean inLoopOrNotStarted() {
         return inLoop() || state == State.NEW;
     }
 

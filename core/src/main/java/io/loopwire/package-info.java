@@ -1,5 +1,5 @@
 /**
- * The loop itself: {@link io.loopwire.Reactor}, its timers and counters. Depends on nothing but the JDK and
- * slf4j; knows nothing of TCP, chat or probes.
+ * The loop itself: {@link io.loopwire.Reactor}, its timers and counters. Knows nothing of TCP, chat or
+ * probes; hands the transports its plumbing through the non-exported {@code loop} package. Uses: {@code loop}.
  */
 package io.loopwire;

@@ -1,5 +1,5 @@
 /**
  * Framers that cut a TCP byte stream into frames (lines, raw reads, length-prefixed), bounded by a maximum
- * frame size. Depends on the JDK only.
+ * frame size. Uses: nothing of loopwire.
  */
 package io.loopwire.codec;

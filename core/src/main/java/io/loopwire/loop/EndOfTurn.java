@@ -8,7 +8,13 @@ package io.loopwire.loop;
  * @implNote Runs on the reactor thread.
  */
 @FunctionalInterface
-public interface EndOfTurn {
+public interface EndOfTurn extends Runnable {
 
     void onEndOfTurn();
+
+    /** The loop keeps the transports' and users' end-of-turn work in one queue of {@code Runnable}s. */
+    @Override
+    default void run() {
+        onEndOfTurn();
+    }
 }

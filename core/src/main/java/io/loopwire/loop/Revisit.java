@@ -8,7 +8,13 @@ package io.loopwire.loop;
  * @implNote Runs on the reactor thread.
  */
 @FunctionalInterface
-public interface Revisit {
+public interface Revisit extends Runnable {
 
     void onRevisit();
+
+    /** The loop keeps the transports' and users' revisits in one list of {@code Runnable}s. */
+    @Override
+    default void run() {
+        onRevisit();
+    }
 }

@@ -3,6 +3,6 @@
  * calls ({@link io.loopwire.loop.IoHandler}, {@link io.loopwire.loop.EndOfTurn}, {@link io.loopwire.loop.Revisit},
  * {@link io.loopwire.loop.InputWaiter}),
  * the loop-shared buffers and the turn number. Reached with {@link io.loopwire.loop.LoopAccess#of}; used by
- * {@code tcp}, {@code udp} and {@code relay}, never by applications. Depends on the JDK only.
+ * the reactor, {@code tcp} and {@code udp}, never by applications. Uses: nothing of loopwire.
  */
 package io.loopwire.loop;

@@ -13,10 +13,13 @@ import java.util.Objects;
  * every loop turn, and every recipient's queue shares those bytes: a broadcast allocates nothing in steady state,
  * per message or per recipient.
  *
- * @implNote Reactor thread only. Members must not join or leave from inside {@link Member#deliver}; the transports
- *     here never do (a connection over its outbound limit closes at the end of the turn).
+ * @implNote Reactor thread only (or the thread setting up a reactor not yet started), asserted: bridges and other
+ *     loops hand their lines over with {@code execute}. Members must not join or leave from inside
+ *     {@link Member#deliver}; the transports here never do (a connection over its outbound limit closes at the end of
+ *     the turn).
  */
 public final class ChatRoom {
+    private final Reactor reactor;
     private final RelayFormat format;
     private final MessageArena arena;
     private Member[] members = new Member[16];
@@ -33,7 +36,8 @@ public final class ChatRoom {
     }
 
     public ChatRoom(Reactor reactor, RelayFormat format) {
-        this.arena = new MessageArena(Objects.requireNonNull(reactor, "reactor"));
+        this.reactor = Objects.requireNonNull(reactor, "reactor");
+        this.arena = new MessageArena(reactor);
         this.format = Objects.requireNonNull(format, "format");
     }
 
@@ -72,6 +76,7 @@ public final class ChatRoom {
      * leaves that are announced), after they are delivered here. Loop thread only (or before the reactor starts).
      */
     public void addListener(RoomListener listener) {
+        assert reactor.inLoopOrNotStarted() : "addListener off the loop thread";
         Objects.requireNonNull(listener, "listener");
         RoomListener[] grown = Arrays.copyOf(listeners, listeners.length + 1);
         grown[listeners.length] = listener;
@@ -80,6 +85,7 @@ public final class ChatRoom {
 
     /** Stops showing lines to {@code listener}, if it was added. */
     public void removeListener(RoomListener listener) {
+        assert reactor.inLoopOrNotStarted() : "removeListener off the loop thread";
         for (int i = 0; i < listeners.length; i++) {
             if (listeners[i] == listener) {
                 RoomListener[] shrunk = new RoomListener[listeners.length - 1];
@@ -99,6 +105,7 @@ public final class ChatRoom {
      * direct memory, which a gathering write takes without another copy.
      */
     public void deliverForeign(ByteBuffer line) {
+        assert reactor.inLoopOrNotStarted() : "deliverForeign off the loop thread: hand it over with execute";
         foreignLines++;
         ByteBuffer copy = arena.allocate(line.remaining());
         int start = copy.position();
@@ -113,6 +120,7 @@ public final class ChatRoom {
 
     /** Adds {@code member}; tells the others only if {@code announce} (a UDP relay under churn stays quiet). */
     void join(Member member, boolean announce) {
+        assert reactor.inLoopOrNotStarted() : "join off the loop thread";
         if (member.room != null) {
             throw new IllegalStateException(member + " is already in a room");
         }
@@ -138,6 +146,7 @@ public final class ChatRoom {
 
     /** Removes {@code member} (if it is here); tells the others only if {@code announce}. */
     void leave(Member member, boolean announce) {
+        assert reactor.inLoopOrNotStarted() : "leave off the loop thread";
         if (member.room != this) {
             return;
         }
@@ -165,6 +174,7 @@ public final class ChatRoom {
      * Relays {@code text} (its remaining bytes, without a line terminator) from {@code sender} to every other member.
      */
     public void broadcast(Member sender, ByteBuffer text) {
+        assert reactor.inLoopOrNotStarted() : "broadcast off the loop thread";
         byte[] prefix = sender.prefix;
         ByteBuffer line = arena.allocate(prefix.length + text.remaining() + 1);
         int start = line.position();

@@ -417,7 +417,7 @@ public final class ChatServer implements AutoCloseable {
                 udp = UdpEndpoint.builder(reactor)
                         .bind(new InetSocketAddress(bindAddress, udpPort))
                         .reusePort(reusePort)
-                        .handler(udpRelay)
+                        .handler(udpRelay.handler())
                         .start();
             } catch (IOException | RuntimeException e) {
                 udpRelay.close();
@@ -445,7 +445,7 @@ public final class ChatServer implements AutoCloseable {
                     .carryBudgetBytes(carryBudgetBytes)
                     .idleTimeout(tcpIdleTimeout)
                     .reusePort(reusePort)
-                    .handler(new TcpRelay(room, maxOutboundBytes));
+                    .handler(new TcpRelay(room, maxOutboundBytes).handler());
             if (tls != null) {
                 b.tls(tls);
             }

@@ -2,9 +2,6 @@ package io.loopwire.relay;
 
 import io.loopwire.Reactor;
 import io.loopwire.ReactorGroup;
-import io.loopwire.loop.EndOfTurn;
-import io.loopwire.loop.Loop;
-import io.loopwire.loop.LoopAccess;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,15 +203,13 @@ public final class GroupRoom {
     }
 
     /** One loop's side: appends its members' lines to its lanes, hands them over at the end of the turn. */
-    private static final class Link implements RoomListener, EndOfTurn {
+    private static final class Link implements RoomListener, Runnable {
         private final Reactor reactor;
-        private final Loop loop;
         private final LoopLane[] lanes;
         private boolean scheduled;
 
         Link(Reactor reactor, LoopLane[] lanes) {
             this.reactor = reactor;
-            this.loop = LoopAccess.of(reactor);
             this.lanes = lanes;
         }
 
@@ -244,12 +239,13 @@ public final class GroupRoom {
             }
             if (!scheduled) {
                 scheduled = true;
-                loop.runAtEndOfTurn(this);
+                reactor.runAtEndOfTurn(this);
             }
         }
 
+        /** At the end of the turn: the turn's lines go to the other loops in one hand-over per lane. */
         @Override
-        public void onEndOfTurn() {
+        public void run() {
             scheduled = false;
             for (LoopLane lane : lanes) {
                 if (lane != null) {

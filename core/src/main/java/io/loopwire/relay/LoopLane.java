@@ -1,9 +1,6 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
-import io.loopwire.loop.Loop;
-import io.loopwire.loop.LoopAccess;
-import io.loopwire.loop.Revisit;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * gives each emptied chunk back through a second ring, so in steady state no chunk is allocated.
  *
  * <p><b>Window.</b> Every byte of every chunk taken from the pool and not yet given back counts against the window.
- * When, at the end of a turn, the window is used up, the sender holds its loop's input ({@link Loop#holdInput()}:
+ * When, at the end of a turn, the window is used up, the sender holds its loop's input ({@link Reactor#holdInput()}:
  * sockets stop being read, so TCP peers feel it through their windows and datagrams wait in the kernel) until the
  * receiver has given half the window back; nothing is lost, and memory stays within the window plus one turn's lines.
  *
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *     counters are readable from any thread. The rings, the window counter and the two flags below are all that
  *     crosses.
  */
-final class LoopLane implements Revisit {
+final class LoopLane implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LoopLane.class);
 
     static final int CHUNK_BYTES = 32 * 1024;
@@ -58,8 +55,6 @@ final class LoopLane implements Revisit {
     private final int to;
     private final Reactor sender;
     private final Reactor receiver;
-    private final Loop senderLoop;
-    private final Loop receiverLoop;
     private final ChatRoom receiverRoom;
     private final long windowBytes;
     private final long resumeBytes;
@@ -101,8 +96,6 @@ final class LoopLane implements Revisit {
         this.to = to;
         this.sender = sender;
         this.receiver = receiver;
-        this.senderLoop = LoopAccess.of(sender);
-        this.receiverLoop = LoopAccess.of(receiver);
         this.receiverRoom = receiverRoom;
         this.windowBytes = windowBytes;
         this.resumeBytes = windowBytes / 2;
@@ -182,7 +175,7 @@ final class LoopLane implements Revisit {
                 held = true;
                 holds++;
                 heldSinceNanos = System.nanoTime();
-                senderLoop.holdInput();
+                sender.holdInput();
                 waitForCredit();
             }
         } else if (stalled || inFlight.get() <= resumeBytes) {
@@ -203,7 +196,7 @@ final class LoopLane implements Revisit {
     private void release() {
         held = false;
         senderWaiting.set(false);
-        senderLoop.releaseInput();
+        sender.releaseInput();
     }
 
     /** Sender, on a timer: declares the receiver stalled, or sees that it runs again. */
@@ -268,18 +261,18 @@ final class LoopLane implements Revisit {
             }
         }
         if (delivering != null || !handedOver.isEmpty()) {
-            receiverLoop.revisitNextTurn(this); // the share is used: the rest next turn, after the ready channels
+            receiver.runNextTurn(this); // the share is used: the rest next turn, after the ready channels
             return;
         }
         deliveryPending.set(false);
         // The sender may have handed over between the check and the flag: it saw a delivery pending.
         if (!handedOver.isEmpty() && deliveryPending.compareAndSet(false, true)) {
-            receiverLoop.revisitNextTurn(this);
+            receiver.runNextTurn(this);
         }
     }
 
     @Override
-    public void onRevisit() {
+    public void run() {
         deliver();
     }
 

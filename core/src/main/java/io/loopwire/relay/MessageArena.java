@@ -1,8 +1,6 @@
 package io.loopwire.relay;
 
 import io.loopwire.Reactor;
-import io.loopwire.loop.Loop;
-import io.loopwire.loop.LoopAccess;
 import java.nio.ByteBuffer;
 
 /**
@@ -23,7 +21,7 @@ final class MessageArena {
     /** Beyond this a turn's messages get buffers of their own (rare: a turn relaying megabytes). */
     private static final int MAX_BYTES = 4 * 1024 * 1024;
 
-    private final Loop loop;
+    private final Reactor reactor;
     private ByteBuffer memory = ByteBuffer.allocateDirect(INITIAL_BYTES);
     private final ByteBuffer[] views = new ByteBuffer[VIEWS];
     private int used;
@@ -31,7 +29,7 @@ final class MessageArena {
     private long turn = -1;
 
     MessageArena(Reactor reactor) {
-        this.loop = LoopAccess.of(reactor);
+        this.reactor = reactor;
         wrapViews();
     }
 
@@ -43,7 +41,7 @@ final class MessageArena {
 
     /** A buffer with room for {@code length} bytes at its position; its limit is position + length. */
     ByteBuffer allocate(int length) {
-        long now = loop.turn();
+        long now = reactor.currentTurn();
         if (now != turn) {
             turn = now;
             used = 0; // every recipient flushed or copied last turn's messages

@@ -29,7 +29,7 @@ import java.util.Objects;
  *
  * @implNote Reactor thread only, except the builder and {@link #close()}.
  */
-public final class UdpRelay implements UdpHandler, AutoCloseable {
+public final class UdpRelay implements AutoCloseable {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_MEMBERS = 4096;
     /** Members per source IP on a non-loopback bind (0, unlimited, on loopback). */
@@ -87,6 +87,7 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
     private long quietLeaves;
     private long pendingQuietJoins;
     private long pendingQuietLeaves;
+    private final Datagrams datagrams = new Datagrams();
 
     /**
      * An open relay without budgets, as the original system (the loopback defaults).
@@ -132,8 +133,20 @@ public final class UdpRelay implements UdpHandler, AutoCloseable {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
     }
 
-    @Override
-    public void onDatagram(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
+    /** The endpoint's handler: give it to {@code UdpEndpoint.Builder.handler}. */
+    public UdpHandler handler() {
+        return datagrams;
+    }
+
+    /** The endpoint's callback, in a private class so that it is not part of the relay's public face. */
+    private final class Datagrams implements UdpHandler {
+        @Override
+        public void onDatagram(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
+            receive(endpoint, sender, data);
+        }
+    }
+
+    private void receive(UdpEndpoint endpoint, InetSocketAddress sender, ByteBuffer data) {
         long now = System.nanoTime();
         int size = data.remaining();
         UdpMember member = members.heard(sender);

@@ -1,5 +1,6 @@
 /**
  * TCP server and connections driven by a {@link io.loopwire.Reactor}: framed reads, queued coalesced writes,
- * per-connection outbound limits. Uses {@code io.loopwire} and {@code io.loopwire.codec}.
+ * per-connection outbound limits. Uses: {@code io.loopwire}, {@code loop}, {@code codec},
+ * {@code wire}, {@code tls}.
  */
 package io.loopwire.tcp;

@@ -3,6 +3,8 @@ package io.loopwire.module;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Reactor;
+import io.loopwire.relay.TcpRelay;
+import io.loopwire.relay.UdpRelay;
 import io.loopwire.tcp.TcpClient;
 import io.loopwire.tcp.TcpConnection;
 import io.loopwire.tcp.TcpServer;
@@ -37,13 +39,13 @@ class PublicFaceTest {
 
     private static final String PLUMBING = "io.loopwire.loop";
     private static final Set<String> CALLBACKS = Set.of("onReady", "fail", "drainForShutdown", "closeForShutdown",
-            "onFrame", "acceptsMore", "onEndOfTurn", "onRevisit", "onDatagram", "register", "runAtEndOfTurn",
-            "revisitNextTurn", "readBuffer", "gatherScratch", "turn", "ioHandler");
+            "onFrame", "acceptsMore", "onEndOfTurn", "onRevisit", "onDatagram", "register",
+            "revisitNextTurn", "readBuffer", "gatherScratch", "ioHandler");
 
     @Test
     void theTypesUsersHoldShowNoTransportCallback() {
         for (Class<?> type : List.of(Reactor.class, TcpConnection.class, TcpServer.class, TcpClient.class,
-                UdpEndpoint.class)) {
+                UdpEndpoint.class, TcpRelay.class, UdpRelay.class)) {
             Set<String> publicMethods = Arrays.stream(type.getMethods()).map(Method::getName)
                     .collect(Collectors.toSet());
             assertThat(publicMethods).as("public methods of %s", type.getName()).doesNotContainAnyElementsOf(CALLBACKS);

@@ -31,7 +31,7 @@ class SlowReaderGetsIntactLinesTest {
             TcpServer server = TcpServer.builder(reactor)
                     .maxOutboundBytes(maxOutbound)
                     .sendBufferBytes(16 * 1024)
-                    .handler(new TcpRelay(room, maxOutbound))
+                    .handler(new TcpRelay(room, maxOutbound).handler())
                     .start();
             int port = server.localAddress().getPort();
             try (Socket late = new Socket("127.0.0.1", port); Socket sender = new Socket("127.0.0.1", port)) {

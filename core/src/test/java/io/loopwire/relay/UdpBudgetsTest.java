@@ -67,7 +67,7 @@ class UdpBudgetsTest {
             ChatRoom room = new ChatRoom(reactor);
             UdpRelay relay = reactor.call(() -> UdpRelay.builder(reactor, room)
                     .outputBudget(perSecond, 1024 * 1024).build());
-            try (UdpEndpoint endpoint = UdpEndpoint.builder(reactor).handler(relay).start();
+            try (UdpEndpoint endpoint = UdpEndpoint.builder(reactor).handler(relay.handler()).start();
                     UdpClient sender = new UdpClient(endpoint.localAddress());
                     UdpClient receiver = new UdpClient(endpoint.localAddress())) {
                 receiver.send("");

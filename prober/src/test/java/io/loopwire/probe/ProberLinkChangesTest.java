@@ -7,6 +7,7 @@ import static io.loopwire.probe.LinkState.SLOW;
 import static io.loopwire.probe.LinkState.VERY_SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import io.loopwire.Reactor;
 import io.loopwire.alert.Alert;
 import io.loopwire.alert.AlertKind;
@@ -97,6 +98,12 @@ class ProberLinkChangesTest {
                 Recorder.Change down = rec.firstChangeTo(DOWN, mark);
                 assertThat(rec.rounds().get(down.round() - DOWN_AFTER + 1).rttNanos())
                         .as("DOWN on the %d-th loss in send order", DOWN_AFTER).isNegative();
+                // The policy hands the recovery alert over after the state change the recorder saw: wait for it.
+                Poll.until(() -> {
+                    synchronized (alerts) {
+                        return alerts.size() >= 2;
+                    }
+                }, "the recovery alert");
                 List<Alert> sent;
                 synchronized (alerts) {
                     sent = List.copyOf(alerts);
