@@ -125,6 +125,60 @@ class MonitorTcpAndTargetsFileCliTest {
         }
     }
 
+    /**
+     * {@code tls://} from the command line: a TLS listener (loopwire's own, in this JVM) whose certificate (made by
+     * keytool, trusted through {@code --tls-ca}) expires in 3 days: NORMAL, and a certificate alert line with the date;
+     * the API shows the kind, the expiry and no problem.
+     */
+    @Test
+    void tlsTargetWithACertificateExpiringIn3Days(@TempDir Path dir) throws Exception {
+        String pw = "test-only";
+        keytool(dir, "-genkeypair", "-alias", "s", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "san=dns:localhost", "-validity", "3", "-keystore", "s.p12", "-storetype", "PKCS12",
+                "-storepass", pw, "-keypass", pw);
+        keytool(dir, "-exportcert", "-rfc", "-alias", "s", "-keystore", "s.p12", "-storepass", pw, "-file", "s.pem");
+        try (Reactor loop = new Reactor("cli-tls").start()) {
+            io.loopwire.tcp.TcpServer server = io.loopwire.tcp.TcpServer.builder(loop)
+                    .bind(new InetSocketAddress(LOOPBACK, 0))
+                    .tls(io.loopwire.tls.TlsConfig.server(io.loopwire.tls.KeyStoreFiles.serverContext(
+                            dir.resolve("s.p12"), pw.toCharArray(), null)).build())
+                    .handler((connection, frame) -> { }).start();
+            String target = "tls://localhost:" + server.localAddress().getPort();
+            try (JarProcess monitor = JarProcess.start("monitor", "--target", target, "--tls-ca",
+                    dir.resolve("s.pem").toString(), "--interval", "200ms", "--timeout", "3s", "--http-port", "0")) {
+                String base = "http://" + monitor.awaitLine("the http line", l -> l.startsWith("http=")).substring(5);
+                String alert = monitor.awaitLine("the certificate alert",
+                        l -> l.contains("ALERT [loopwire] certificate of " + target + " expires"));
+                assertThat(alert).contains("(in 2 days, warning at 14)");
+                Poll.until(Duration.ofSeconds(30), () -> "NORMAL".equals(targets(base).get(target).get("state")),
+                        "the tls target NORMAL; monitor: " + monitor.describe());
+                Map<String, Object> t = targets(base).get(target);
+                assertThat(t).containsEntry("kind", "tls").containsEntry("cert_problem", null)
+                        .containsEntry("cert_days_left", 2.0);
+                assertThat((String) t.get("cert_not_after")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+                String metrics = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("loopwire_probe_tls_cert_expiry_seconds{target=\"" + target + "\"}",
+                        "loopwire_probe_tls_cert_valid{target=\"" + target + "\"} 1.0",
+                        "loopwire_probe_tls_handshake_seconds_bucket{target=\"" + target + "\",le=");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private static void keytool(Path dir, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("keytool failed: " + new String(out, StandardCharsets.UTF_8));
+        }
+    }
+
     private static void rewrite(Path file, List<String> lines) throws IOException {
         FileTime previous = Files.getLastModifiedTime(file);
         Files.write(file, lines);

@@ -27,7 +27,7 @@
   function createView(t, index) {
     var section = text('section', 'target');
     section.dataset.target = t.target;
-    section.dataset.kind = t.kind;
+    section.dataset.kind = t.kind; // udp, tcp or tls
     section.setAttribute('aria-labelledby', 'target-' + index);
     var head = text('header');
     var title = text('h2', null, t.name === t.target ? t.target : t.name + ' (' + t.target + ')');
@@ -107,7 +107,9 @@
       ['p50', num(t.p50_rtt_ms, 2) + ' ms'], ['p90', num(t.p90_rtt_ms, 2) + ' ms'],
       ['max', num(t.max_rtt_ms, 2) + ' ms'], ['loss', num(t.loss_percent, 1) + ' %'],
       ['sent', String(t.sent)], ['received', String(t.received)]]
-      .concat(t.reason ? [['last loss', t.reason]] : []).forEach(function (pair, i) {
+      .concat(t.reason ? [['last loss', t.reason]] : [])
+      .concat(t.cert_not_after ? [['certificate expires', t.cert_not_after.slice(0, 10) + ' (' + t.cert_days_left + ' d)']] : [])
+      .concat(t.cert_problem ? [['certificate', t.cert_problem]] : []).forEach(function (pair, i) {
       if (i > 0) { view.figures.appendChild(document.createTextNode(' \u00b7 ')); }
       view.figures.appendChild(document.createTextNode(pair[0] + ' '));
       view.figures.appendChild(text('b', null, pair[1]));
