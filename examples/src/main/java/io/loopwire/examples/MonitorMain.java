@@ -184,7 +184,8 @@ final class MonitorMain implements Callable<Integer> {
         long tlsTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TLS).count();
         out.println("monitoring " + specs.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes"
-                + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "") + (tlsTargets > 0 ? " (" + tlsTargets + " tls)" : "")
+                + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "")
+                + (tlsTargets > 0 ? " (" + tlsTargets + " tls)" : "")
                 + (targetsFile != null ? ", targets file " + targetsFile : ""));
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * with smokeping_prober's default buckets (50 µs doubling to 26.2 s), for the UDP echo targets.
  *
  * <p>Blackbox-style for the other kinds: {@code loopwire_probe_tcp_connect_seconds{target}} (the connect time of
- * {@code tcp://} targets, same buckets); for {@code tls://} targets {@code loopwire_probe_tls_handshake_seconds{target}}
+ * {@code tcp://} targets, same buckets); for {@code tls://} targets
+ * {@code loopwire_probe_tls_handshake_seconds{target}}
  * (connect plus handshake), {@code loopwire_probe_tls_cert_expiry_seconds{target}} (the leaf's notAfter, Unix
  * seconds, as blackbox's {@code probe_ssl_earliest_cert_expiry}) and {@code loopwire_probe_tls_cert_valid{target}}.
  * Every target also has {@code loopwire_probe_target_info{target,kind,ip}} = 1

@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * Reads targets: one a line, {@code URL [name=NAME] [label=value ...]}, blank lines and {@code #} comments skipped.
- * A URL is {@code udp://host:port}, {@code tcp://host:port}, {@code tls://host:port} or a bare {@code host:port} (UDP); IPv6 hosts in
- * brackets. A target is named by its URL as written unless {@code name=} says otherwise; other {@code key=value}
+ * A URL is {@code udp://host:port}, {@code tcp://host:port}, {@code tls://host:port} or a bare {@code host:port}
+ * (UDP); IPv6 hosts in brackets. A target is named by its URL as written unless {@code name=} says otherwise; other {@code key=value}
  * words are labels (Prometheus label names). Host names are resolved here, so call it off the loop.
  *
  * <pre>

@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * {@link ProbeKind#TCP} and {@link ProbeKind#TLS}: one probe is one connect (for TLS, connect and handshake) through a {@link TcpClient} on the prober's reactor, timed from the
- * call to the established connection (SYN to SYN-ACK plus the loop's turn, as blackbox_exporter's {@code tcp}
- * module), then closed at once. A refused, unreachable or timed-out connect is a loss, with its reason kept on the
- * target. One connect per target is in flight at most (the client's connect timeout is the classifier's timeout), so
- * rounds reach the prober in send order.
+ * {@link ProbeKind#TCP} and {@link ProbeKind#TLS}: one probe is one connect (for TLS, connect and handshake) through
+ * a {@link TcpClient} on the prober's reactor, timed from the call to the established connection (SYN to SYN-ACK
+ * plus the loop's turn, as blackbox_exporter's {@code tcp} module), then closed at once. A refused, unreachable or
+ * timed-out connect is a loss, with its reason kept on the target. One connect per target is in flight at most (the
+ * client's connect timeout is the classifier's timeout), so rounds reach the prober in send order.
  *
  * <p>Unlike the echo kinds, a TCP probe allocates: a socket channel, a connection and a future per probe (the kernel
  * side of a connect dwarfs them).
