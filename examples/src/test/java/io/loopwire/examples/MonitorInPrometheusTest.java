@@ -7,6 +7,7 @@ import io.loopwire.Reactor;
 import io.loopwire.testkit.JsonValue;
 import io.loopwire.testkit.PrometheusTools;
 import io.loopwire.udp.UdpEndpoint;
+import io.loopwire.wire.ProbePacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -41,6 +42,9 @@ class MonitorInPrometheusTest {
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .handler((ep, sender, data) -> {
                         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
+                        if (ProbePacket.isProbe(copy)) {
+                            ProbePacket.markReply(copy); // an echo marks its replies (a bare reflection is foreign)
+                        }
                         reactor.schedule(HOLD, () -> ep.send(sender, copy));
                     }).start().localAddress();
             String target = "127.0.0.1:" + echo.getPort();
