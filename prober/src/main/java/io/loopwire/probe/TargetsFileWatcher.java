@@ -18,7 +18,9 @@ import java.util.function.Consumer;
 /**
  * Re-reads a {@link TargetsFile} when it changes and hands the new set to a {@link LatencyProber}
  * ({@link LatencyProber#replaceTargets}), so unchanged targets keep their history. Every {@code period} it compares
- * the file's modification time and size with the last read; reading, parsing and DNS happen on its own daemon
+ * the file's modification time and size with the last read, and reads a change once it has stayed the same for one
+ * more period (a file caught half written is not taken for a smaller set; writers should still write a new file and
+ * rename it over the old one); a file touched but not changed changes nothing; reading, parsing and DNS happen on its own daemon
  * thread, never on the loop. A file with bad lines (or one that vanished) is reported and the old targets stay.
  *
  * @implNote Thread-safe. The report callback runs on the watcher's thread.
@@ -30,6 +32,8 @@ public final class TargetsFileWatcher implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private FileTime lastModified;
     private long lastSize = -1;
+    private FileTime pendingModified;
+    private long pendingSize = -1;
     private volatile long reloads;
     private volatile long rejected;
 
@@ -88,6 +92,13 @@ public final class TargetsFileWatcher implements AutoCloseable {
             if (modified.equals(lastModified) && size == lastSize) {
                 return;
             }
+            if (!modified.equals(pendingModified) || size != pendingSize) {
+                // Changed since the last look: wait one more period for it to settle, so a file caught half
+                // written (truncated, then filled) is not taken as a smaller set of targets.
+                pendingModified = modified;
+                pendingSize = size;
+                return;
+            }
             lastModified = modified;
             lastSize = size;
             List<TargetSpec> specs;
@@ -97,6 +108,9 @@ public final class TargetsFileWatcher implements AutoCloseable {
                 report.accept("targets-file " + e.getMessage() + "; keeping the current targets");
                 rejected++;
                 return;
+            }
+            if (prober.targets().stream().map(ProbeTarget::spec).toList().equals(specs)) {
+                return; // touched, not changed
             }
             Set<ProbeTarget> before = Collections.newSetFromMap(new IdentityHashMap<>());
             before.addAll(prober.targets());
