@@ -1,7 +1,7 @@
 /**
- * loopwire's latency prober and its alerting: probes many UDP targets from one loop thread (LWP1 or the seed's text
- * {@code ping}), classifies each link, and alerts by log or e-mail without ever blocking the loop. Built on
- * {@code io.loopwire}'s public API only.
+ * loopwire's latency prober and its alerting: probes many UDP targets (LWP1 or the seed's text {@code ping}) and TCP
+ * targets (connect time) from one loop thread, classifies each link, and alerts by log, e-mail, Alertmanager or a
+ * webhook without ever blocking the loop. Built on {@code io.loopwire}'s public API only.
  */
 @SuppressWarnings("requires-automatic") // simple-java-mail ships automatic modules only
 module io.loopwire.prober {

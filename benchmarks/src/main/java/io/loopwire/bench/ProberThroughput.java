@@ -3,8 +3,11 @@ package io.loopwire.bench;
 import io.loopwire.Reactor;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.ProbeListener;
 import io.loopwire.probe.ProbeTarget;
+import io.loopwire.probe.TargetSpec;
+import io.loopwire.tcp.TcpServer;
 import io.loopwire.relay.PingEcho;
 import io.loopwire.udp.UdpEndpoint;
 import java.io.IOException;
@@ -31,8 +34,12 @@ import java.util.Set;
  *
  * <pre>
  * java -cp benchmarks.jar io.loopwire.bench.ProberThroughput [--targets 10000] [--ips 100] [--interval 100ms]
- *      [--warmup 3s] [--duration 5s]
+ *      [--warmup 3s] [--duration 5s] [--kind udp|tcp]
  * </pre>
+ *
+ * <p>{@code --kind tcp}: the targets are {@link TcpServer}s on the second reactor and each probe is a TCP connect
+ * (then closed); the figures are then the cost of a {@code tcp://} probe. Keep the rate modest (every probe leaves a
+ * socket in TIME_WAIT on the prober's side).
  */
 public final class ProberThroughput {
     private ProberThroughput() {
@@ -60,12 +67,14 @@ public final class ProberThroughput {
 
     public static void main(String[] args) throws Exception {
         int targetCount;
+        ProbeKind kind;
         int ips;
         Duration interval;
         Duration warmup;
         Duration duration;
         try {
-            Cli cli = Cli.parse(args, Set.of("targets", "ips", "interval", "warmup", "duration"), Set.of());
+            Cli cli = Cli.parse(args, Set.of("targets", "ips", "interval", "warmup", "duration", "kind"), Set.of());
+            kind = ProbeKind.valueOf(cli.string("kind", "udp").toUpperCase(Locale.ROOT));
             targetCount = (int) cli.number("targets", 10_000, 1, 60_000);
             ips = (int) cli.number("ips", 100, 1, 250);
             interval = cli.duration("interval", Duration.ofMillis(100));
@@ -73,12 +82,13 @@ public final class ProberThroughput {
             duration = cli.duration("duration", Duration.ofSeconds(5));
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, "usage: java -cp benchmarks.jar " + ProberThroughput.class.getName()
-                    + " [--targets 10000] [--ips 100] [--interval 100ms] [--warmup 3s] [--duration 5s]");
+                    + " [--targets 10000] [--ips 100] [--interval 100ms] [--warmup 3s] [--duration 5s]"
+                    + " [--kind udp|tcp]");
             return;
         }
         Reactor echoReactor = new Reactor("echo-reactor");
         Reactor proberReactor = new Reactor("prober-reactor");
-        List<UdpEndpoint> echoes = new ArrayList<>(targetCount);
+        List<InetSocketAddress> echoes = new ArrayList<>(targetCount);
         PingEcho pingEcho = new PingEcho();
         Counter counter = new Counter();
         LatencyProber prober = null;
@@ -86,10 +96,15 @@ public final class ProberThroughput {
             // Registered before the echo loop starts: 10,000 start() calls then cost no cross-thread hand-off.
             for (int i = 0; i < targetCount; i++) {
                 InetAddress ip = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + i % ips)});
-                echoes.add(UdpEndpoint.builder(echoReactor)
-                        .bind(new InetSocketAddress(ip, 0))
-                        .handler(pingEcho::answer)
-                        .start());
+                if (kind == ProbeKind.TCP) {
+                    echoes.add(TcpServer.builder(echoReactor).bind(new InetSocketAddress(ip, 0)).backlog(1024)
+                            .handler((connection, frame) -> { }).start().localAddress());
+                } else {
+                    echoes.add(UdpEndpoint.builder(echoReactor)
+                            .bind(new InetSocketAddress(ip, 0))
+                            .handler(pingEcho::answer)
+                            .start().localAddress());
+                }
             }
             echoReactor.start();
             proberReactor.start();
@@ -97,8 +112,8 @@ public final class ProberThroughput {
                     .bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0))
                     .interval(interval)
                     .listener(counter);
-            for (UdpEndpoint echo : echoes) {
-                builder.target(echo.localAddress());
+            for (InetSocketAddress echo : echoes) {
+                builder.target(new TargetSpec(echo.getAddress().getHostAddress() + ":" + echo.getPort(), kind, echo));
             }
             prober = builder.start();
             long tid = ThreadAllocation.reactorThreadId(proberReactor);
@@ -118,12 +133,12 @@ public final class ProberThroughput {
             long sent = b.sent - a.sent;
             long rounds = (b.replies - a.replies) + (b.losses - a.losses);
             System.out.println(String.format(Locale.ROOT,
-                    "prober targets=%d ips=%d interval_ms=%d asked_per_s=%.0f seconds=%.2f sent=%d sent_per_s=%.0f"
+                    "prober kind=%s targets=%d ips=%d interval_ms=%d asked_per_s=%.0f seconds=%.2f sent=%d sent_per_s=%.0f"
                             + " rounds_per_s=%.0f replies=%d lost=%d prober_cpu_ns_per_probe=%.0f"
                             + " late=%d foreign=%d kernel_rcvbuf_drops=%d"
                             + " probes_per_cpu_s=%.0f prober_bytes_per_probe=%.2f echo_bytes_per_probe=%.2f"
                             + " echo_cpu_ns_per_probe=%.0f",
-                    targetCount, ips, interval.toMillis(), targetCount * 1e9 / interval.toNanos(), seconds, sent,
+                    kind.scheme(), targetCount, ips, interval.toMillis(), targetCount * 1e9 / interval.toNanos(), seconds, sent,
                     sent / seconds, rounds / seconds, b.replies - a.replies, b.losses - a.losses,
                     (double) (b.cpuNanos - a.cpuNanos) / sent, b.late - a.late, b.foreign - a.foreign,
                     rcvbufErrorsB - rcvbufErrorsA, sent * 1e9 / (b.cpuNanos - a.cpuNanos),

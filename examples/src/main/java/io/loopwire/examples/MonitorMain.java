@@ -17,10 +17,15 @@ import io.loopwire.metrics.AlertMetrics;
 import io.loopwire.metrics.ProberMetrics;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.ProbeListener;
+import io.loopwire.probe.ProbeTarget;
+import io.loopwire.probe.TargetSpec;
+import io.loopwire.probe.TargetsFile;
+import io.loopwire.probe.TargetsFileWatcher;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,15 +38,31 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code monitor}: probes UDP targets on one reactor, prints every round and state change, and alerts (console, and
+ * {@code monitor}: probes UDP echo and TCP connect targets (given on the command line or in a targets file re-read
+ * when it changes) on one reactor, prints every round and state change, and alerts (console, and
  * e-mail, Alertmanager or a webhook when given) on confirmed changes only.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Measure UDP round trips to targets, classify the link, alert on confirmed changes.")
+        description = "Measure UDP round trips and TCP connect times to targets, classify the link, alert on "
+                + "confirmed changes.")
 final class MonitorMain implements Callable<Integer> {
-    @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
-            description = "A target (repeatable; port 1-65535).")
+    @Option(names = "--target", paramLabel = "URL", description = "A target (repeatable): udp://HOST:PORT or "
+            + "HOST:PORT (echo round trip), tcp://HOST:PORT (time to connect), tls://HOST:PORT (connect + TLS "
+            + "handshake; certificate checked); port 1-65535.")
     List<String> targets = new ArrayList<>();
+    @Option(names = "--targets-file", paramLabel = "FILE", description = "Targets, one a line: URL [name=NAME] "
+            + "[label=value ...], # comments; re-read when it changes (unchanged targets keep their history; a file "
+            + "with bad lines is reported and the old targets kept).")
+    Path targetsFile;
+    @Option(names = "--targets-poll", defaultValue = "2s", converter = Units.DurationConverter.class,
+            description = "How often --targets-file is checked for changes (default ${DEFAULT-VALUE}).")
+    Duration targetsPoll;
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificates that tls:// targets' chains "
+            + "are checked against (default: the JDK's trust store).")
+    Path tlsCa;
+    @Option(names = "--cert-warn-days", defaultValue = "14", description = "Alert when a tls:// target's certificate "
+            + "expires within this many days (default ${DEFAULT-VALUE}).")
+    int certWarnDays;
     @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
     Duration interval;
@@ -92,12 +113,13 @@ final class MonitorMain implements Callable<Integer> {
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
 
-    /** The targets resolved, in order, by the argument checks. */
-    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    /** The targets resolved, in order, by the argument checks (--target, then the file's). */
+    private final List<TargetSpec> specs = new ArrayList<>();
+    private List<java.security.cert.X509Certificate> caCertificates;
     private LogAlertSink console;
     private EmailAlertSink email;
-    /** Each target's address by its name, for the alerts' {@code target} label (filled as targets are added). */
-    private final Map<String, String> labelAddresses = new ConcurrentHashMap<>();
+    /** Each target's alert labels by its name: its address as {@code target}, plus its own labels. */
+    private final Map<String, Map<String, String>> alertLabels = new ConcurrentHashMap<>();
 
     @Override
     public Integer call() throws Exception {
@@ -115,15 +137,27 @@ final class MonitorMain implements Callable<Integer> {
         LoopMetrics metrics = new LoopMetrics(reactor);
         ProberMetrics proberMetrics = new ProberMetrics(metrics.sampler());
         ProbeHistory rounds = new ProbeHistory(history, interval);
+        ProbeListener labelKeeper = new ProbeListener() {
+            @Override
+            public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
+                removed.forEach(t -> alertLabels.remove(t.name()));
+                added.forEach(t -> keepLabels(t.spec()));
+            }
+        };
+        CertificateWarnings certificates = new CertificateWarnings(out, Duration.ofDays(certWarnDays));
+        reactor.scheduleAtFixedRate(Duration.ofHours(1), Duration.ofHours(1), certificates::recheck);
         AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink),
-                ProbeListener.all(printer, proberMetrics, rounds));
+                ProbeListener.all(labelKeeper, printer, proberMetrics, rounds, certificates));
         LatencyProber prober;
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)
                     .interval(interval).classifier(classifier).mode(probe).rounds(count).listener(alerts);
-            for (int i = 0; i < targets.size(); i++) {
-                builder.target(targets.get(i), addresses.get(i));
-                labelAddresses.put(targets.get(i), Args.hostPort(addresses.get(i)));
+            if (tlsCa != null) {
+                builder.tlsTrust(caCertificates);
+            }
+            for (TargetSpec spec : specs) {
+                builder.target(spec);
+                keepLabels(spec);
             }
             prober = builder.start();
         } catch (IllegalArgumentException e) {
@@ -132,6 +166,8 @@ final class MonitorMain implements Callable<Integer> {
             reactor.close();
             throw new Args.UsageError("--target: " + e.getMessage()); // e.g. the same target given twice
         }
+        TargetsFileWatcher watcher = targetsFile == null ? null
+                : TargetsFileWatcher.watch(targetsFile, prober, targetsPoll, out::println);
         HttpEndpoint web = null;
         if (http.enabled()) {
             metrics.bind(proberMetrics.watch(prober)).bind(httpAlerts.count(new AlertMetrics(console, email)));
@@ -144,14 +180,22 @@ final class MonitorMain implements Callable<Integer> {
             new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(web);
             out.println("http=" + web.hostPort());
         }
-        out.println("monitoring " + targets.size() + " target(s) every " + Units.format(interval)
-                + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
+        long tcpTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TCP).count();
+        long tlsTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TLS).count();
+        out.println("monitoring " + specs.size() + " target(s) every " + Units.format(interval)
+                + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes"
+                + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "")
+                + (tlsTargets > 0 ? " (" + tlsTargets + " tls)" : "")
+                + (targetsFile != null ? ", targets file " + targetsFile : ""));
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
         LoopExit.releaseWhenLoopStops(reactor, finished);
         reactor.start();
         finished.await();
         Runtime.getRuntime().removeShutdownHook(shutdown);
+        if (watcher != null) {
+            watcher.close();
+        }
         if (reactor.failure() != null) {
             sink.close(Duration.ofSeconds(1));
             out.close();
@@ -187,17 +231,49 @@ final class MonitorMain implements Callable<Integer> {
         out.close();
     }
 
+    /** The alert labels of {@code spec}: its address as {@code target} (with the scheme unless UDP), its own. */
+    private void keepLabels(TargetSpec spec) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>(spec.labels());
+        String address = Args.hostPort(spec.address());
+        labels.put("target", spec.kind() == ProbeKind.UDP ? address : spec.kind().scheme() + "://" + address);
+        alertLabels.put(spec.name(), Map.copyOf(labels));
+    }
+
     private ClassifierConfig classifierConfig() {
-        Args.check(!targets.isEmpty(), "--target is required");
+        Args.check(!targets.isEmpty() || targetsFile != null, "--target or --targets-file is required");
         Args.check(count >= 0, "--count must not be negative, was " + count);
         Args.check(!interval.isZero(), "--interval must be positive");
+        Args.check(!targetsPoll.isZero(), "--targets-poll must be positive");
+        Args.check(certWarnDays >= 0 && certWarnDays <= 3650, "--cert-warn-days must be in 0..3650, was "
+                + certWarnDays);
+        if (tlsCa != null) {
+            try {
+                caCertificates = io.loopwire.tls.PemFiles.readCertificates(tlsCa);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new Args.UsageError("--tls-ca " + tlsCa + ": " + e.getMessage());
+            }
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (String target : targets) {
             Args.check(seen.add(target), "--target " + target + " is given twice");
-            InetSocketAddress address = Args.hostPort("--target", target);
-            // Port 0 is "any port" to bind, never a place a datagram can go: every send would fail.
-            Args.check(address.getPort() != 0, "--target " + target + ": port 0 cannot be probed");
-            addresses.add(address);
+            if (!target.contains("://")) {
+                Args.hostPort("--target", target); // the messages of today for a bare HOST:PORT
+            }
+            try {
+                specs.add(TargetsFile.target(target, target, Map.of()));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageError("--target " + target + ": " + e.getMessage());
+            }
+        }
+        if (targetsFile != null) {
+            try {
+                specs.addAll(TargetsFile.read(targetsFile));
+            } catch (java.io.IOException e) {
+                throw new Args.UsageError("--targets-file: cannot read " + targetsFile + ": " + e.getMessage());
+            } catch (TargetsFile.BadTargetsException e) {
+                throw new Args.UsageError("--targets-file " + e.getMessage());
+            }
+            Args.check(!specs.isEmpty(), "--targets-file " + targetsFile + " has no targets");
         }
         try {
             return new ClassifierConfig(slow, verySlow, timeout, downAfter, confirm);
@@ -217,7 +293,7 @@ final class MonitorMain implements Callable<Integer> {
     private AlertSink alertSink(PrintStream out) {
         console = new LogAlertSink(out);
         List<AlertSink> sinks = new ArrayList<>(List.of(console));
-        TargetLabels labels = name -> Map.of("target", labelAddresses.getOrDefault(name, name));
+        TargetLabels labels = name -> alertLabels.getOrDefault(name, Map.of("target", name));
         if (smtpHost == null) {
             Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
                     "--mail-from/--mail-to/--smtp-user need --smtp-host");

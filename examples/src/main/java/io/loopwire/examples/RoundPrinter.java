@@ -3,6 +3,7 @@ package io.loopwire.examples;
 import io.loopwire.probe.LinkState;
 import io.loopwire.probe.ProbeListener;
 import io.loopwire.probe.ProbeStats;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.ProbeTarget;
 import java.io.PrintStream;
 import java.time.OffsetDateTime;
@@ -30,6 +31,12 @@ final class RoundPrinter implements ProbeListener {
         return OffsetDateTime.now().truncatedTo(ChronoUnit.MILLIS).format(TIME);
     }
 
+    /** A UDP loss is "no reply"; a TCP one says why (refused, timeout, unreachable). */
+    private static String lossText(ProbeTarget target) {
+        return target.kind() == ProbeKind.UDP || target.lastFailure() == null ? "no reply"
+                : "no connection (" + target.lastFailure() + ")";
+    }
+
     static String millis(long nanos) {
         return nanos < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
     }
@@ -40,7 +47,7 @@ final class RoundPrinter implements ProbeListener {
             return;
         }
         out.printf(Locale.ROOT, "%s  %-21s  %-9s  %s%n", now(), target.name(), state,
-                rttNanos < 0 ? "no reply" : "rtt " + millis(rttNanos));
+                rttNanos < 0 ? lossText(target) : "rtt " + millis(rttNanos));
     }
 
     @Override

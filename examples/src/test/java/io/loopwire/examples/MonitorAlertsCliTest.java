@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.loopwire.Poll;
 import io.loopwire.Reactor;
+import io.loopwire.relay.PingEcho;
 import io.loopwire.testkit.JsonValue;
 import io.loopwire.testkit.PrometheusTools;
 import io.loopwire.udp.UdpEndpoint;
-import io.loopwire.wire.ProbePacket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -76,12 +76,7 @@ class MonitorAlertsCliTest {
 
             try {
                 UdpEndpoint.builder(reactor).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .handler((ep, sender, data) -> {
-                            if (ProbePacket.isProbe(data)) {
-                                ProbePacket.markReply(data); // an echo answers with the reply mark (LWP1)
-                            }
-                            ep.send(sender, data);
-                        }).start();
+                        .handler(new PingEcho()::answer).start(); // marks its replies, as an echo must
             } catch (BindException e) {
                 Assumptions.abort("port " + port + " was taken meanwhile: " + e.getMessage());
             }

@@ -43,7 +43,7 @@ class MonitorInPrometheusTest {
                     .handler((ep, sender, data) -> {
                         ByteBuffer copy = ByteBuffer.allocate(data.remaining()).put(data).flip();
                         if (ProbePacket.isProbe(copy)) {
-                            ProbePacket.markReply(copy); // an echo answers with the reply mark (LWP1)
+                            ProbePacket.markReply(copy); // an echo marks its replies (a bare reflection is foreign)
                         }
                         reactor.schedule(HOLD, () -> ep.send(sender, copy));
                     }).start().localAddress();

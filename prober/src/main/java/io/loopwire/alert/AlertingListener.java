@@ -41,6 +41,16 @@ public final class AlertingListener implements ProbeListener, AutoCloseable {
     }
 
     @Override
+    public void onTargetsChanged(java.util.List<ProbeTarget> added, java.util.List<ProbeTarget> removed) {
+        next.onTargetsChanged(added, removed);
+    }
+
+    @Override
+    public void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+        next.onCertificate(target, notAfterMillis, problem);
+    }
+
+    @Override
     public void onFinished() {
         next.onFinished();
     }

@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Measures round-trip times to many UDP targets from one socket on a {@link Reactor}, without blocking.
+ * Measures round-trip times to many UDP targets from one socket on a {@link Reactor}, without blocking; and, for
+ * {@link ProbeKind#TCP} targets, the time to open a TCP connection (refused or timed out is a loss, its reason kept
+ * as {@link ProbeTarget#lastFailure()}). All kinds share the statistics, classification and listeners.
  *
  * <p>Every {@code interval} each target gets one probe; send times are spread evenly across the interval so a
  * thousand targets do not go out in one burst. In {@link Mode#BINARY} a probe is a {@link ProbePacket} carrying this
@@ -60,13 +62,22 @@ public final class LatencyProber implements AutoCloseable {
 
     private final Reactor reactor;
     private final UdpEndpoint endpoint;
-    private final ProbeTarget[] targets;
     private final ProbeListener listener;
-    private final ProbeProtocol protocol;
     private final long maxRounds;
     private final Duration sweep;
+    private final Duration interval;
+    private final ClassifierConfig config;
+    private final Mode mode;
+    private final int packetBytes;
+    private final int windowRounds;
+    private final TcpProbes tcp;
 
+    /** The current targets; replaced as a whole by {@link #replaceTargets} (volatile: {@link #targets()}). */
+    private volatile ProbeTarget[] targets;
+    private ProbeProtocol protocol;
     private final List<Timeout> timers = new ArrayList<>();
+    private Timeout sweepTimer;
+    private boolean started;
     private int finishedTargets;
     private boolean closed;
     private long late;
@@ -79,32 +90,13 @@ public final class LatencyProber implements AutoCloseable {
         this.reactor = b.reactor;
         this.listener = b.listener;
         this.maxRounds = b.rounds;
-        this.targets = new ProbeTarget[b.targets.size()];
-        Map<InetSocketAddress, ProbeTarget> byAddress = new HashMap<>();
-        for (int i = 0; i < targets.length; i++) {
-            Builder.TargetSpec spec = b.targets.get(i);
-            targets[i] = new ProbeTarget(spec.name, spec.address, i, b.config, b.windowRounds);
-            if (byAddress.putIfAbsent(spec.address, targets[i]) != null) {
-                throw new IllegalArgumentException("target " + spec.address + " given twice");
-            }
-        }
-        long timeoutNanos = b.config.timeout().toNanos();
-        if (b.mode == Mode.TEXT) {
-            this.protocol = new TextProbes(this, targets, byAddress, timeoutNanos);
-        } else {
-            long perTarget = (timeoutNanos + b.interval.toNanos() - 1) / b.interval.toNanos() + 2;
-            long wanted = Math.min(MAX_IN_FLIGHT, Math.max(64, perTarget * targets.length));
-            int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
-            // Each target's probes in send order: room for what one target can have in flight, plus slack for a
-            // late sweep; a target that would exceed it skips a probe (counted), like a full ring.
-            long perTargetWanted = Math.min(Math.min(capacity, 1 << 16), perTarget + 2);
-            int perTargetCapacity = Integer.highestOneBit((int) perTargetWanted - 1) << 1;
-            while (perTargetCapacity > 4 && (long) perTargetCapacity * targets.length > 4 * MAX_IN_FLIGHT) {
-                perTargetCapacity >>= 1;
-            }
-            this.protocol = new BinaryProbes(this, targets, new SecureRandom().nextInt(), timeoutNanos,
-                    b.packetBytes, capacity, perTargetCapacity);
-        }
+        this.interval = b.interval;
+        this.config = b.config;
+        this.mode = b.mode;
+        this.packetBytes = b.packetBytes;
+        this.windowRounds = b.windowRounds;
+        install(b.targets, Map.of());
+        long timeoutNanos = config.timeout().toNanos();
         long sweepNanos = Math.max(Duration.ofMillis(5).toNanos(),
                 Math.min(Duration.ofMillis(100).toNanos(), timeoutNanos / 20));
         this.sweep = Duration.ofNanos(sweepNanos);
@@ -114,6 +106,62 @@ public final class LatencyProber implements AutoCloseable {
                 .receiveBufferBytes(b.receiveBufferBytes)
                 .handler(this::onDatagram)
                 .start();
+        this.tcp = new TcpProbes(this, reactor, config.timeout(), CertificateRecorder.trusting(b.tlsTrust));
+    }
+
+    /**
+     * Builds the target array and the UDP protocol for {@code specs}, reusing the target objects (and so the history)
+     * of {@code keep}. Throws before changing anything when a spec is given twice.
+     */
+    private List<ProbeTarget> install(List<TargetSpec> specs, Map<TargetSpec, ProbeTarget> keep) {
+        Map<InetSocketAddress, ProbeTarget> byAddress = new HashMap<>();
+        Map<String, TargetSpec> byName = new HashMap<>();
+        java.util.Set<String> kindAddresses = new java.util.HashSet<>();
+        for (TargetSpec spec : specs) {
+            if (byName.putIfAbsent(spec.name(), spec) != null) {
+                throw new IllegalArgumentException("target name " + spec.name() + " given twice");
+            }
+            if (!kindAddresses.add(spec.url())) {
+                throw new IllegalArgumentException("target " + spec.url() + " given twice");
+            }
+        }
+        ProbeTarget[] next = new ProbeTarget[specs.size()];
+        List<ProbeTarget> added = new ArrayList<>();
+        for (int i = 0; i < next.length; i++) {
+            TargetSpec spec = specs.get(i);
+            ProbeTarget kept = keep.get(spec);
+            if (kept != null) {
+                kept.index = i;
+                next[i] = kept;
+            } else {
+                next[i] = new ProbeTarget(spec, i, config, windowRounds);
+                added.add(next[i]);
+            }
+            if (spec.kind() == ProbeKind.UDP) {
+                byAddress.put(spec.address(), next[i]);
+            }
+        }
+        long timeoutNanos = config.timeout().toNanos();
+        if (mode == Mode.TEXT) {
+            this.protocol = new TextProbes(this, next, byAddress, timeoutNanos);
+        } else {
+            int n = Math.max(1, next.length);
+            long perTarget = (timeoutNanos + interval.toNanos() - 1) / interval.toNanos() + 2;
+            long wanted = Math.min(MAX_IN_FLIGHT, Math.max(64, perTarget * n));
+            int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
+            // Each target's probes in send order: room for what one target can have in flight, plus slack for a
+            // late sweep; a target that would exceed it skips a probe (counted), like a full ring.
+            long perTargetWanted = Math.min(Math.min(capacity, 1 << 16), perTarget + 2);
+            int perTargetCapacity = Integer.highestOneBit((int) perTargetWanted - 1) << 1;
+            while (perTargetCapacity > 4 && (long) perTargetCapacity * n > 4 * MAX_IN_FLIGHT) {
+                perTargetCapacity >>= 1;
+            }
+            // A fresh random id: replies to probes sent before a replacement count as foreign, never as samples.
+            this.protocol = new BinaryProbes(this, next, new SecureRandom().nextInt(), timeoutNanos,
+                    packetBytes, capacity, perTargetCapacity);
+        }
+        this.targets = next;
+        return added;
     }
 
     public static Builder builder(Reactor reactor) {
@@ -121,17 +169,64 @@ public final class LatencyProber implements AutoCloseable {
     }
 
     /** Runs through {@code reactor.call}: on the loop, or on the builder's thread before the loop has started. */
-    private void start(Duration interval) {
+    private void start() {
+        scheduleTargets();
+        sweepTimer = reactor.scheduleAtFixedRate(sweep, sweep, () -> protocol.expire(System.nanoTime()));
+        started = true;
+    }
+
+    private void scheduleTargets() {
+        timers.forEach(Timeout::cancel);
+        timers.clear();
         long intervalNanos = interval.toNanos();
         for (ProbeTarget target : targets) {
             target.sendTask = () -> sendProbe(target);
             Duration offset = Duration.ofNanos(intervalNanos / targets.length * target.index);
             timers.add(reactor.scheduleAtFixedRate(offset, interval, target.sendTask));
         }
-        timers.add(reactor.scheduleAtFixedRate(sweep, sweep, () -> protocol.expire(System.nanoTime())));
     }
 
-    /** The targets, in the order given. */
+    /**
+     * Replaces the targets by {@code specs}. A target whose spec is unchanged keeps its statistics, state and
+     * history (the same {@link ProbeTarget} object); targets no longer listed are dropped, new ones start afresh,
+     * and the listener hears of both ({@link ProbeListener#onTargetsChanged}). UDP probes in flight at the moment of
+     * the replacement are forgotten: neither replies nor losses (their replies count as foreign); a TCP connect in
+     * flight still reports its round. All sends are re-spread across the interval. On a bad set (a name or an
+     * address given twice) the old targets stay and {@link IllegalArgumentException} is thrown.
+     *
+     * <p>Thread-safe: runs on the loop (through {@code reactor.call} from another thread).
+     *
+     * @return the targets now probed, in the order given
+     */
+    public List<ProbeTarget> replaceTargets(List<TargetSpec> specs) throws IOException {
+        List<TargetSpec> copy = List.copyOf(specs);
+        return reactor.call(() -> {
+            if (closed) {
+                throw new IllegalStateException("prober is closed");
+            }
+            Map<TargetSpec, ProbeTarget> old = new HashMap<>();
+            for (ProbeTarget t : targets) {
+                old.put(t.spec(), t);
+            }
+            List<ProbeTarget> added = install(copy, old);
+            List<ProbeTarget> removed = new ArrayList<>();
+            java.util.Set<ProbeTarget> now = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            now.addAll(Arrays.asList(targets));
+            for (ProbeTarget t : old.values()) {
+                if (!now.contains(t)) {
+                    t.removed = true;
+                    removed.add(t);
+                }
+            }
+            if (started) {
+                scheduleTargets();
+            }
+            listener.onTargetsChanged(added, removed);
+            return targets();
+        });
+    }
+
+    /** The targets, in the order given (the current set: see {@link #replaceTargets}). Any thread. */
     public List<ProbeTarget> targets() {
         return Collections.unmodifiableList(Arrays.asList(targets));
     }
@@ -166,7 +261,16 @@ public final class LatencyProber implements AutoCloseable {
 
     /** Sends one probe to {@code target} now. Runs from the target's timer. */
     void sendProbe(ProbeTarget target) {
-        if (closed || (maxRounds > 0 && target.sent >= maxRounds)) {
+        if (closed || target.removed || (maxRounds > 0 && target.sent >= maxRounds)) {
+            return;
+        }
+        if (target.kind() != ProbeKind.UDP) {
+            if (tcp.probe(target)) {
+                target.sent++;
+                target.stats.recordSent();
+            } else {
+                skipped++;
+            }
             return;
         }
         ByteBuffer probe = protocol.nextProbe(target, System.nanoTime());
@@ -209,14 +313,34 @@ public final class LatencyProber implements AutoCloseable {
      * every earlier probe of its target to be answered or lost), so the classifier's "consecutive" is by send order.
      */
     void replied(ProbeTarget target, long rttNanos, long receivedAtNanos) {
+        if (closed) {
+            return;
+        }
+        target.lastFailure = null;
         target.stats.recordReply(rttNanos, receivedAtNanos);
         LinkState before = target.classifier.state();
         LinkState changed = target.classifier.onReply(rttNanos);
         roundEnded(target, rttNanos, before, changed);
     }
 
+    /** A TLS target's certificate was first seen or changed. */
+    void certificateChanged(ProbeTarget target) {
+        if (!closed) {
+            listener.onCertificate(target, target.certNotAfterMillis, target.certProblem);
+        }
+    }
+
     /** A round lost (no reply within the timeout), reported in send order like {@link #replied}. */
     void lost(ProbeTarget target, long sentAtNanos) {
+        lost(target, sentAtNanos, TcpProbes.TIMEOUT);
+    }
+
+    /** A round lost for {@code reason} (a constant: {@link ProbeTarget#lastFailure()}). */
+    void lost(ProbeTarget target, long sentAtNanos, String reason) {
+        if (closed) {
+            return;
+        }
+        target.lastFailure = reason;
         target.stats.recordLoss(sentAtNanos);
         LinkState before = target.classifier.state();
         LinkState changed = target.classifier.onLoss();
@@ -243,12 +367,16 @@ public final class LatencyProber implements AutoCloseable {
             reactor.call(() -> {
                 closed = true;
                 timers.forEach(Timeout::cancel);
+                if (sweepTimer != null) {
+                    sweepTimer.cancel();
+                }
                 return null;
             });
         } catch (IOException e) {
             // the reactor is gone: so are the timers
         }
         endpoint.close();
+        tcp.close();
     }
 
     /** Configuration of a {@link LatencyProber}. */
@@ -263,11 +391,9 @@ public final class LatencyProber implements AutoCloseable {
         private int windowRounds = ProbeStats.DEFAULT_WINDOW_ROUNDS;
         private long rounds;
         private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
+        private List<java.security.cert.X509Certificate> tlsTrust;
         private ProbeListener listener = new ProbeListener() {
         };
-
-        private record TargetSpec(String name, InetSocketAddress address) {
-        }
 
         private Builder(Reactor reactor) {
             this.reactor = Objects.requireNonNull(reactor, "reactor");
@@ -278,14 +404,14 @@ public final class LatencyProber implements AutoCloseable {
             return target(address.getHostString() + ':' + address.getPort(), address);
         }
 
+        /** Adds a UDP target. */
         public Builder target(String name, InetSocketAddress address) {
-            if (address.isUnresolved()) {
-                throw new IllegalArgumentException("target " + address + " is not resolved");
-            }
-            if (address.getPort() == 0) {
-                throw new IllegalArgumentException("target " + name + ": port 0 cannot be probed");
-            }
-            targets.add(new TargetSpec(name, address));
+            return target(new TargetSpec(name, ProbeKind.UDP, address));
+        }
+
+        /** Adds a target of any kind, with its labels. */
+        public Builder target(TargetSpec spec) {
+            targets.add(Objects.requireNonNull(spec, "spec"));
             return this;
         }
 
@@ -349,6 +475,18 @@ public final class LatencyProber implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The CA certificates {@code tls://} targets' chains are checked against (e.g. from
+         * {@code io.loopwire.tls.PemFiles.readCertificates}); default the JDK's trust store.
+         */
+        public Builder tlsTrust(List<java.security.cert.X509Certificate> cas) {
+            if (cas.isEmpty()) {
+                throw new IllegalArgumentException("tlsTrust needs at least one certificate");
+            }
+            this.tlsTrust = List.copyOf(cas);
+            return this;
+        }
+
         public Builder listener(ProbeListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -361,13 +499,13 @@ public final class LatencyProber implements AutoCloseable {
             }
             InetSocketAddress bind = bindAddress;
             if (bind == null) {
-                boolean allLoopback = targets.stream().allMatch(t -> t.address.getAddress().isLoopbackAddress());
-                bind = allLoopback ? new InetSocketAddress(targets.get(0).address.getAddress(), 0)
+                boolean allLoopback = targets.stream().allMatch(t -> t.address().getAddress().isLoopbackAddress());
+                bind = allLoopback ? new InetSocketAddress(targets.get(0).address().getAddress(), 0)
                         : new InetSocketAddress(0);
             }
             LatencyProber prober = new LatencyProber(this, bind);
             reactor.call(() -> {
-                prober.start(interval);
+                prober.start();
                 return null;
             });
             return prober;

@@ -25,8 +25,22 @@ public interface ProbeListener {
     default void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
     }
 
+    /**
+     * A {@code tls://} target's certificate was first seen or changed: its leaf's expiry ({@code notAfterMillis},
+     * Unix millis) or its validity ({@code problem}, null when valid; see {@link ProbeTarget#certificateProblem()}).
+     */
+    default void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+    }
+
     /** Every target finished the number of rounds the prober was asked for. */
     default void onFinished() {
+    }
+
+    /**
+     * The prober's targets were replaced ({@link LatencyProber#replaceTargets}): {@code added} are new (no rounds
+     * yet), {@code removed} are no longer probed (drop what is kept for them). Unchanged targets are in neither list.
+     */
+    default void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
     }
 
     /** A listener that passes every callback to each of {@code listeners}, in order. */
@@ -44,6 +58,20 @@ public interface ProbeListener {
             public void onStateChange(ProbeTarget target, LinkState from, LinkState to, long rttNanos) {
                 for (ProbeListener l : list) {
                     l.onStateChange(target, from, to, rttNanos);
+                }
+            }
+
+            @Override
+            public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
+                for (ProbeListener l : list) {
+                    l.onTargetsChanged(added, removed);
+                }
+            }
+
+            @Override
+            public void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
+                for (ProbeListener l : list) {
+                    l.onCertificate(target, notAfterMillis, problem);
                 }
             }
 

@@ -6,6 +6,7 @@ import io.loopwire.alert.Alert;
 import io.loopwire.alert.TargetChange;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.ProbeStats;
 import io.loopwire.probe.ProbeTarget;
 import io.loopwire.wire.PeerName;
@@ -101,15 +102,17 @@ public final class MonitorPage {
     }
 
     /** One target as copied on the loop. */
-    private record Row(String name, InetSocketAddress address, LinkState state, ProbeStats.Snapshot stats,
-                       ProbeHistory.Rounds rounds) {
+    private record Row(String name, ProbeKind kind, InetSocketAddress address, Map<String, String> labels,
+                       LinkState state, String reason, long certNotAfter, String certProblem,
+                       ProbeStats.Snapshot stats, ProbeHistory.Rounds rounds) {
     }
 
     String targetsJson() throws IOException {
         List<Row> rows = reactor.call(() -> {
             List<Row> list = new ArrayList<>();
             for (ProbeTarget t : prober.targets()) {
-                list.add(new Row(t.name(), t.address(), t.state(), t.stats().snapshot(), history.copy(t)));
+                list.add(new Row(t.name(), t.kind(), t.address(), t.labels(), t.state(), t.lastFailure(),
+                        t.certificateNotAfterMillis(), t.certificateProblem(), t.stats().snapshot(), history.copy(t)));
             }
             return list;
         });
@@ -120,7 +123,21 @@ public final class MonitorPage {
             json.beginObject()
                     .name("target").value(PeerName.of(row.address()))
                     .name("name").value(row.name())
-                    .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name())
+                    .name("kind").value(row.kind().scheme())
+                    .name("state").value(row.state() == null ? "UNKNOWN" : row.state().name());
+            if (row.reason() != null) {
+                json.name("reason").value(row.reason()); // why the last round was lost (tcp: refused, timeout, ...)
+            }
+            if (row.kind() == ProbeKind.TLS && row.certNotAfter() >= 0) {
+                json.name("cert_not_after").value(java.time.Instant.ofEpochMilli(row.certNotAfter()).toString())
+                        .name("cert_days_left").value(Math.floorDiv(row.certNotAfter() - now, 86_400_000L))
+                        .name("cert_problem").value(row.certProblem());
+            }
+            json.name("labels").beginObject();
+            for (Map.Entry<String, String> label : row.labels().entrySet()) {
+                json.name(label.getKey()).value(label.getValue());
+            }
+            json.endObject()
                     .name("sent").value(life.sent())
                     .name("received").value(life.received())
                     .name("lost").value(life.lost())

@@ -52,6 +52,12 @@ public final class ProbeHistory implements ProbeListener {
         ring.add(System.currentTimeMillis(), rttNanos < 0 ? LOSS : (int) Math.min(Integer.MAX_VALUE, rttNanos / 1000));
     }
 
+    /** Forgets the rounds of targets no longer probed. Loop thread. */
+    @Override
+    public void onTargetsChanged(java.util.List<ProbeTarget> added, java.util.List<ProbeTarget> removed) {
+        removed.forEach(rings::remove);
+    }
+
     /** The rounds of {@code target}, oldest first. Loop thread only. */
     public Rounds copy(ProbeTarget target) {
         Ring ring = rings.get(target);

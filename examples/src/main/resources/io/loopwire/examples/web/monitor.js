@@ -27,10 +27,13 @@
   function createView(t, index) {
     var section = text('section', 'target');
     section.dataset.target = t.target;
+    section.dataset.kind = t.kind; // udp, tcp or tls
     section.setAttribute('aria-labelledby', 'target-' + index);
     var head = text('header');
     var title = text('h2', null, t.name === t.target ? t.target : t.name + ' (' + t.target + ')');
     title.id = 'target-' + index;
+    title.appendChild(document.createTextNode(' '));
+    title.appendChild(text('span', 'kind', t.kind)); // udp (echo round trip) or tcp (connect time)
     var state = text('span', 'state');
     state.setAttribute('aria-live', 'polite');
     head.appendChild(title);
@@ -103,7 +106,10 @@
     [['last', num(t.last_rtt_ms, 2) + ' ms'], ['avg', num(t.avg_rtt_ms, 2) + ' ms'],
       ['p50', num(t.p50_rtt_ms, 2) + ' ms'], ['p90', num(t.p90_rtt_ms, 2) + ' ms'],
       ['max', num(t.max_rtt_ms, 2) + ' ms'], ['loss', num(t.loss_percent, 1) + ' %'],
-      ['sent', String(t.sent)], ['received', String(t.received)]].forEach(function (pair, i) {
+      ['sent', String(t.sent)], ['received', String(t.received)]]
+      .concat(t.reason ? [['last loss', t.reason]] : [])
+      .concat(t.cert_not_after ? [['certificate expires', t.cert_not_after.slice(0, 10) + ' (' + t.cert_days_left + ' d)']] : [])
+      .concat(t.cert_problem ? [['certificate', t.cert_problem]] : []).forEach(function (pair, i) {
       if (i > 0) { view.figures.appendChild(document.createTextNode(' \u00b7 ')); }
       view.figures.appendChild(document.createTextNode(pair[0] + ' '));
       view.figures.appendChild(text('b', null, pair[1]));
@@ -142,9 +148,15 @@
         return Promise.all([r[0].json(), r[1].json()]);
       })
       .then(function (data) {
+        var seen = {};
         data[0].forEach(function (t, i) {
-          if (!views[t.target]) { views[t.target] = createView(t, i); }
-          update(views[t.target], t);
+          // Keyed by name: a udp and a tcp target may share an address; names are unique.
+          seen[t.name] = true;
+          if (!views[t.name]) { views[t.name] = createView(t, i); }
+          update(views[t.name], t);
+        });
+        Object.keys(views).forEach(function (name) {
+          if (!seen[name]) { if (views[name].plot.destroy) { views[name].plot.destroy(); } views[name].section.remove(); delete views[name]; } // gone from the targets file
         });
         showAlerts(data[1]);
         document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString()
