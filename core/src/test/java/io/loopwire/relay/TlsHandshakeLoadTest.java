@@ -153,6 +153,7 @@ class TlsHandshakeLoadTest {
     /** Timing under CPU saturation: in the stress profile, for a machine that is not shared (see the class comment). */
     @Test
     @Tag("stress")
+    @Tag("missed-target") // p99 48-165 ms against < 50 ms on the loaded 2-core VM: the issue 18 target is not held yet
     void aFloodOfHandshakesLeavesPingFast(@TempDir Path dir) throws Exception {
         try (RunningServer chat = start(dir)) {
             SSLContext trust = PemFiles.clientContext(dir.resolve("ca.pem"));
