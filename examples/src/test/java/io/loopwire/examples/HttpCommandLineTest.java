@@ -75,6 +75,9 @@ class HttpCommandLineTest {
                 HttpResponse<String> page = get(base + "/", null);
                 assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
                 assertThat(page.body()).contains("/uplot/uPlot.iife.min.js", "data-interval-ms=\"200\"");
+                // First paint: the target's element and its data are in the HTML itself, before any script runs.
+                assertThat(page.body()).contains("<section class=\"target\" data-target=\"" + udp + "\" data-state=\"",
+                        "<script id=\"first-data\" type=\"application/json\">[[{\"target\":\"" + udp + "\"");
                 HttpResponse<String> uplot = get(base + "/uplot/uPlot.iife.min.js", null);
                 assertThat(uplot.statusCode()).isEqualTo(200);
                 assertThat(uplot.body()).contains("uPlot");

@@ -79,8 +79,37 @@ public final class MonitorPage {
         String html = new String(read("io/loopwire/examples/web/monitor.html"), StandardCharsets.UTF_8)
                 .replace("{{INTERVAL_MS}}", Long.toString(interval.toMillis()))
                 .replace("{{HISTORY_SECONDS}}", Long.toString(historyLength.toSeconds()))
-                .replace("{{BUCKET_SECONDS}}", Long.toString(bucketMillis / 1000));
+                .replace("{{BUCKET_SECONDS}}", Long.toString(bucketMillis / 1000))
+                .replace("{{FIRST_PAINT}}", firstPaint())
+                // JSON inside a script element: "<" only occurs in strings, where \u003c means the same.
+                .replace("{{FIRST_DATA}}", ("[" + targetsJson() + "," + alertsJson() + "]").replace("<", "\\u003c"));
         HttpEndpoint.send(exchange, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Each target as an element in the first HTML response ({@code data-target}, {@code data-state}, its name and
+     * state), so the page shows the targets before any script runs; the script replaces them with the full views.
+     */
+    private String firstPaint() throws IOException {
+        List<String[]> rows = reactor.call(() -> {
+            List<String[]> list = new ArrayList<>();
+            for (ProbeTarget t : prober.targets()) {
+                list.add(new String[] {t.name(), PeerName.of(t.address()), t.state().name(), t.kind().scheme()});
+            }
+            return list;
+        });
+        StringBuilder html = new StringBuilder();
+        for (String[] r : rows) {
+            html.append("<section class=\"target\" data-target=\"").append(escape(r[1])).append("\" data-state=\"")
+                    .append(r[2]).append("\" data-kind=\"").append(escape(r[3])).append("\"><header><h2>")
+                    .append(escape(r[0])).append("</h2><span class=\"state\">").append(r[2])
+                    .append("</span></header></section>");
+        }
+        return html.toString();
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     private void resource(HttpExchange exchange, String path) throws IOException {

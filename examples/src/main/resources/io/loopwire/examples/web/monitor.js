@@ -141,13 +141,7 @@
     });
   }
 
-  function poll() {
-    Promise.all([fetch('/api/targets', { cache: 'no-store' }), fetch('/api/alerts', { cache: 'no-store' })])
-      .then(function (r) {
-        if (!r[0].ok || !r[1].ok) { throw new Error('HTTP ' + r[0].status + '/' + r[1].status); }
-        return Promise.all([r[0].json(), r[1].json()]);
-      })
-      .then(function (data) {
+  function render(data) {
         var seen = {};
         data[0].forEach(function (t, i) {
           // Keyed by name: a udp and a tcp target may share an address; names are unique.
@@ -161,7 +155,15 @@
         showAlerts(data[1]);
         document.getElementById('status').textContent = 'updated ' + new Date().toLocaleTimeString()
           + ', every ' + (intervalMs / 1000) + ' s';
+  }
+
+  function poll() {
+    Promise.all([fetch('/api/targets', { cache: 'no-store' }), fetch('/api/alerts', { cache: 'no-store' })])
+      .then(function (r) {
+        if (!r[0].ok || !r[1].ok) { throw new Error('HTTP ' + r[0].status + '/' + r[1].status); }
+        return Promise.all([r[0].json(), r[1].json()]);
       })
+      .then(render)
       .catch(function (e) {
         document.getElementById('status').textContent = 'cannot reach the monitor (' + e.message + '); retrying';
       })
@@ -174,5 +176,14 @@
       v.plot.setSize({ width: plotWidth(v.section), height: 190 });
     });
   });
-  poll();
+  // The page arrives with the targets as they were (elements a screenshot or a reader without scripts can see, and
+  // their data): draw them at once, then poll.
+  var first = document.getElementById('first-data');
+  if (first && first.textContent.trim().charAt(0) === '[') {
+    document.getElementById('targets').textContent = '';
+    render(JSON.parse(first.textContent));
+    setTimeout(poll, intervalMs);
+  } else {
+    poll();
+  }
 }());
