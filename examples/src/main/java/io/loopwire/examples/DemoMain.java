@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Chat server, chatting clients and a latency monitor on one loop, for about 15 seconds.")
 final class DemoMain implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override
@@ -123,6 +123,7 @@ final class DemoMain implements Callable<Integer> {
             });
         }
 
+        StopSignals.onStop(done::countDown); // Ctrl-C, SIGTERM: the summary so far, exit 0
         LoopExit.releaseWhenLoopStops(reactor, done);
         done.await(seconds + 10L, TimeUnit.SECONDS);
         if (LoopExit.failed("demo", reactor)) {

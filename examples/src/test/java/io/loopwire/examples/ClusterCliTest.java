@@ -63,6 +63,9 @@ class ClusterCliTest {
                             "--cluster-room", "keyed", "--node-id", "b", "--cluster-key-file", key.toString());
                     Socket onA = connect(tcpPort(a));
                     Socket onB = connect(tcpPort(b))) {
+                assertThat(a.stdout().get(0)).as("the ready line names the cluster, never its token")
+                        .endsWith(" cluster=nats://127.0.0.1:" + nats.port() + " room=keyed node=a")
+                        .doesNotContain("s3cret");
                 BufferedReader inA = reader(onA);
                 String bPeer = "127.0.0.1:" + onB.getLocalPort();
                 assertThat(inA.readLine()).isEqualTo("* " + bPeer + " joined");
@@ -96,7 +99,8 @@ class ClusterCliTest {
                 "nats://127.0.0.1:" + port)) {
             assertThat(p.awaitExit()).as(p.describe()).isEqualTo(1);
             assertThat(p.stdout()).as("no ready line").isEmpty();
-            assertThat(String.join("\n", p.stderr())).contains("cannot connect to NATS", String.valueOf(port));
+            assertThat(String.join("\n", p.stderr())).contains("cannot connect to NATS", String.valueOf(port))
+                    .as("no contradiction: it never was connected").doesNotContain("lost NATS");
         }
     }
 
