@@ -83,6 +83,7 @@ final class DemoMain implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.log.io.loopwire.alert", "error"); // alerts are printed below
         LogAlertSink console = new LogAlertSink(out);
         CountDownLatch done = new CountDownLatch(1);
+        StopSignals.onStop(done::countDown); // Ctrl-C, SIGTERM: the summary so far, exit 0
         // Only state changes and alerts are printed: a line per probe would drown the chat.
         RoundPrinter printer = new RoundPrinter(out, false, done::countDown);
         RecentAlerts recent = new RecentAlerts(console);
@@ -123,7 +124,6 @@ final class DemoMain implements Callable<Integer> {
             });
         }
 
-        StopSignals.onStop(done::countDown); // Ctrl-C, SIGTERM: the summary so far, exit 0
         LoopExit.releaseWhenLoopStops(reactor, done);
         done.await(seconds + 10L, TimeUnit.SECONDS);
         if (LoopExit.failed("demo", reactor)) {

@@ -132,6 +132,7 @@ final class MonitorMain implements Callable<Integer> {
             reactor.close();
             throw new Args.UsageError("--target: " + e.getMessage()); // e.g. the same target given twice
         }
+        StopSignals.onStop(finished::countDown); // Ctrl-C, SIGTERM: the clean stop below, exit 0
         HttpEndpoint web = null;
         if (http.enabled()) {
             metrics.bind(proberMetrics.watch(prober)).bind(httpAlerts.count(new AlertMetrics(console, email)));
@@ -148,7 +149,6 @@ final class MonitorMain implements Callable<Integer> {
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes");
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
-        StopSignals.onStop(finished::countDown); // Ctrl-C, SIGTERM: the clean stop below, exit 0
         LoopExit.releaseWhenLoopStops(reactor, finished);
         reactor.start();
         finished.await();

@@ -232,6 +232,9 @@ final class ServerMain implements Callable<Integer> {
             }
             httpAddress = " http=" + web.hostPort();
         }
+        // Ctrl-C and SIGTERM close the loops (members leave, queued output is flushed); this thread then closes the
+        // rest and returns 0: a clean stop, not the JVM's 130/143. Caught before the ready line promises anything.
+        StopSignals.onStop(() -> stop(group, reactors, null));
         ChatServer first = servers.get(0);
         System.out.println("ready tcp=" + (plainTcp ? Args.hostPort(first.tcpAddress()) : "off") + " udp="
                 + Args.hostPort(first.udpAddress()) + httpAddress
@@ -242,9 +245,6 @@ final class ServerMain implements Callable<Integer> {
         NatsRoomBridge bridgeToClose = bridge;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
                 "loopwire-shutdown"));
-        // Ctrl-C and SIGTERM close the loops (members leave, queued output is flushed); this thread then closes the
-        // rest and returns 0: a clean stop, not the JVM's 130/143.
-        StopSignals.onStop(() -> stop(group, reactors, null));
         try {
             if (group == null) {
                 reactors.get(0).run();

@@ -73,6 +73,10 @@ final class TcpClientMain implements Callable<Integer> {
         CountDownLatch end = new CountDownLatch(1);
         AtomicBoolean leaving = new AtomicBoolean();
         AtomicBoolean serverEnded = new AtomicBoolean();
+        StopSignals.onStop(() -> {
+            leaving.set(true);
+            end.countDown();
+        });
         Thread printer = new Thread(() -> {
             serverEnded.set(!printIncoming(connected, leaving));
             end.countDown();
@@ -87,10 +91,6 @@ final class TcpClientMain implements Callable<Integer> {
         }, "tcp-client-stdin");
         sender.setDaemon(true); // a read of stdin cannot be interrupted: it must not hold the JVM
         sender.start();
-        StopSignals.onStop(() -> {
-            leaving.set(true);
-            end.countDown();
-        });
         end.await();
         if (serverEnded.get()) {
             socket.close();

@@ -51,6 +51,9 @@ final class UdpClientMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress server = address.resolve();
+        // stdin ends the session, or SIGINT/SIGTERM (caught before the first datagram goes out).
+        CountDownLatch end = new CountDownLatch(1);
+        StopSignals.onStop(end::countDown);
         try (Reactor reactor = new Reactor("udp-client")) {
             UdpEndpoint endpoint = UdpEndpoint.builder(reactor)
                     .bind(new InetSocketAddress(server.getAddress().isLoopbackAddress()
@@ -64,14 +67,12 @@ final class UdpClientMain implements Callable<Integer> {
                 reactor.schedule(ANSWER_WAIT, this::checkAnswered);
             });
             // stdin on a thread of its own (a read cannot be interrupted), so SIGINT/SIGTERM can end the session too.
-            CountDownLatch end = new CountDownLatch(1);
             Thread reader = new Thread(() -> {
                 readStdin(reactor, endpoint, server);
                 end.countDown();
             }, "udp-client-stdin");
             reader.setDaemon(true);
             reader.start();
-            StopSignals.onStop(end::countDown);
             end.await();
             // Lines still waiting for the join go first, then the /quit.
             reactor.call(() -> {
