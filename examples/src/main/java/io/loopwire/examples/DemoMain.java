@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Chat server, chatting clients and a latency monitor on one loop, for about 15 seconds.")
 final class DemoMain implements Callable<Integer> {
-    @Option(names = "--seconds", paramLabel = "N", defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "N",
+            defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override

@@ -38,15 +38,18 @@ final class ServerMain implements Callable<Integer> {
             "--udp-max-members-per-ip", "udpMaxMembers", "--udp-max-members", "udpIdleTimeout", "--udp-idle-timeout",
             "windowBytes", "--loop-window", "stallTimeout", "--loop-stall-timeout");
 
-    @Option(names = "--bind", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    @Option(names = "--bind", paramLabel = "HOST",
+            defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String bind;
     @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "PORT|off",
             description = "Plaintext TCP port, 0 for any, off for none (default ${DEFAULT-VALUE}).")
     String tcpPortOption;
     int tcpPort;
-    @Option(names = "--udp-port", paramLabel = "PORT", defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
+    @Option(names = "--udp-port", paramLabel = "PORT",
+            defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
     int udpPort;
-    @Option(names = "--framing", paramLabel = "line|raw", defaultValue = "line", description = "line or raw (default ${DEFAULT-VALUE}).")
+    @Option(names = "--framing", paramLabel = "line|raw",
+            defaultValue = "line", description = "line or raw (default ${DEFAULT-VALUE}).")
     ChatServer.Framing framing;
     @Option(names = "--max-frame", paramLabel = "SIZE", defaultValue = "65536", converter = Units.SizeConverter.class,
             description = "Longest TCP message (default ${DEFAULT-VALUE} bytes).")
@@ -54,17 +57,21 @@ final class ServerMain implements Callable<Integer> {
     @Option(names = "--max-outbound", paramLabel = "SIZE", defaultValue = "1MiB", converter = Units.SizeConverter.class,
             description = "Bytes queued per TCP client before it is dropped as too slow (default ${DEFAULT-VALUE}).")
     long maxOutbound;
-    @Option(names = "--tcp-idle-timeout", paramLabel = "DURATION", defaultValue = "0s", converter = Units.DurationConverter.class,
+    @Option(names = "--tcp-idle-timeout", paramLabel = "DURATION",
+            defaultValue = "0s", converter = Units.DurationConverter.class,
             description = "Disconnect silent TCP clients after this long; 0s = never (default ${DEFAULT-VALUE}).")
     Duration tcpIdleTimeout;
-    @Option(names = "--udp-idle-timeout", paramLabel = "DURATION", defaultValue = "10m", converter = Units.DurationConverter.class,
+    @Option(names = "--udp-idle-timeout", paramLabel = "DURATION",
+            defaultValue = "10m", converter = Units.DurationConverter.class,
             description = "Forget silent UDP members after this long (default ${DEFAULT-VALUE}).")
     Duration udpIdleTimeout;
-    @Option(names = "--udp-max-members", paramLabel = "N", defaultValue = "4096", description = "UDP members at most (default ${DEFAULT-VALUE}).")
+    @Option(names = "--udp-max-members", paramLabel = "N",
+            defaultValue = "4096", description = "UDP members at most (default ${DEFAULT-VALUE}).")
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
-    @Option(names = "--carry-budget", paramLabel = "SIZE", defaultValue = "64MiB", converter = Units.SizeConverter.class,
+    @Option(names = "--carry-budget", paramLabel = "SIZE",
+            defaultValue = "64MiB", converter = Units.SizeConverter.class,
             description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
                     + " disconnected (default ${DEFAULT-VALUE}).")
     long carryBudget;
@@ -91,7 +98,8 @@ final class ServerMain implements Callable<Integer> {
             description = "With --loops > 1: bytes handed from one loop to another and not yet delivered, at most;"
                     + " when full the sending loop stops reading until half is back (default ${DEFAULT-VALUE}).")
     long loopWindow;
-    @Option(names = "--loop-stall-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = Units.DurationConverter.class,
+    @Option(names = "--loop-stall-timeout", paramLabel = "DURATION",
+            defaultValue = "5s", converter = Units.DurationConverter.class,
             description = "With --loops > 1: a loop that takes no lines this long while another waits is stalled;"
                     + " its lines are dropped and counted until it runs again (default ${DEFAULT-VALUE}).")
     Duration loopStallTimeout;

@@ -41,7 +41,8 @@ final class TlsServerOptions {
     @Option(names = "--tls-client-ca", paramLabel = "FILE",
             description = "Require client certificates signed by the CAs in this PEM file.")
     Path clientCa;
-    @Option(names = "--tls-handshake-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Units.DurationConverter.class,
+    @Option(names = "--tls-handshake-timeout", paramLabel = "DURATION",
+            defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Close TLS clients that have not finished the handshake after this long"
                     + " (default ${DEFAULT-VALUE}). Certificate files are re-read within 5 s of a change.")
     Duration handshakeTimeout;
