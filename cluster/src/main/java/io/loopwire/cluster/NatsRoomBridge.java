@@ -514,6 +514,7 @@ public final class NatsRoomBridge implements AutoCloseable {
             String incarnation = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
             ClusterStats stats = new ClusterStats();
             OriginFilter filter = new OriginFilter(stats);
+            ConnectionLog connectionLog = new ConnectionLog(node, filter);
             Options.Builder options = Options.builder()
                     .server(url)
                     .connectionName("loopwire-" + node)
@@ -526,7 +527,7 @@ public final class NatsRoomBridge implements AutoCloseable {
                     .maxMessagesInOutgoingQueue(maxOutboxLines)
                     .reconnectBufferSize(Math.min(RECONNECT_BUFFER_BYTES, Outbox.natsShare(limits.outboxBytes)))
                     .discardMessagesWhenOutgoingQueueFull()
-                    .connectionListener(new ConnectionLog(node, filter))
+                    .connectionListener(connectionLog)
                     .errorListener(new ErrorCount(stats));
             if (sslContext != null) {
                 options.sslContext(sslContext);
@@ -534,6 +535,7 @@ public final class NatsRoomBridge implements AutoCloseable {
             Connection connection;
             try {
                 connection = Nats.connect(options.build());
+                connectionLog.established = true;
             } catch (IOException e) {
                 throw new IOException("cannot connect to NATS at " + redact(url) + ": " + e.getMessage(), e);
             }
@@ -555,6 +557,11 @@ public final class NatsRoomBridge implements AutoCloseable {
     private static final class ConnectionLog implements ConnectionListener {
         private final String node;
         private final OriginFilter filter;
+        /**
+         * Set once the first connect succeeded: jnats reports DISCONNECTED while a first connect fails, and "lost
+         * NATS" then would contradict the start's own error (it cannot connect at all).
+         */
+        volatile boolean established;
 
         ConnectionLog(String node, OriginFilter filter) {
             this.node = node;
@@ -566,7 +573,13 @@ public final class NatsRoomBridge implements AutoCloseable {
         @SuppressWarnings("deprecation")
         public void connectionEvent(Connection conn, Events type) {
             switch (type) {
-                case DISCONNECTED -> log.warn("node {}: lost NATS; the local room goes on, remote lines pause", node);
+                case DISCONNECTED -> {
+                    if (established) {
+                        log.warn("node {}: lost NATS; the local room goes on, remote lines pause", node);
+                    } else {
+                        log.debug("node {}: NATS disconnected while connecting", node);
+                    }
+                }
                 case RECONNECTED -> {
                     filter.resync(); // lines published meanwhile are lost to us: sequences may jump far
                     log.info("node {}: NATS is back; bridging resumes", node);

@@ -421,7 +421,8 @@ public final class ChatServer implements AutoCloseable {
                 }
                 throw e;
             }
-            log.info("udp {}: joins {}, SO_RCVBUF {} bytes granted", udp.localAddress(),
+            // DEBUG: the CLI's ready line says what a user needs at start; this is for tuning.
+            log.debug("udp {}: joins {}, SO_RCVBUF {} bytes granted", udp.localAddress(),
                     udpRelay.joinMode().name().toLowerCase(Locale.ROOT), udp.receiveBufferBytes());
             return new ChatServer(tcp, tls, udp, udpRelay, tcpRoom, udpRoom);
         }

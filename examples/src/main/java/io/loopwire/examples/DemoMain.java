@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Chat server, chatting clients and a latency monitor on one loop, for about 15 seconds.")
 final class DemoMain implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "N",
+            defaultValue = "15", description = "How long the story runs (default ${DEFAULT-VALUE}).")
     int seconds;
 
     @Override
@@ -88,6 +89,7 @@ final class DemoMain implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.log.io.loopwire.alert", "error"); // alerts are printed below
         LogAlertSink console = new LogAlertSink(out);
         CountDownLatch done = new CountDownLatch(1);
+        StopSignals.onStop(done::countDown); // Ctrl-C, SIGTERM: the summary so far, exit 0
         // Only state changes and alerts are printed: a line per probe would drown the chat.
         RoundPrinter printer = new RoundPrinter(out, false, done::countDown);
         RecentAlerts recent = new RecentAlerts(console);

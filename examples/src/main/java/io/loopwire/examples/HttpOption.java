@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  * server and monitor (a picocli mixin), and serving.
  */
 final class HttpOption {
-    @Option(names = "--http-port", paramLabel = "P", description = "Serve /metrics and /healthz (the monitor: also "
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Serve /metrics and /healthz (the monitor: also "
             + "its live page) on this port of the bind address; 0 = any free port (default off).")
     Integer port;
     @Option(names = "--http-token-file", paramLabel = "FILE", description = "Require 'Authorization: Bearer TOKEN' "

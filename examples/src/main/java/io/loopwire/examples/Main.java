@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {ServerMain.class, TcpClientMain.class, UdpClientMain.class, MonitorMain.class,
             DemoMain.class})
 public final class Main implements Runnable {
+    /** The syntax of the DURATION and SIZE values, under every sub-command's options. */
+    static final String UNITS_FOOTER = "%nDURATION is a number and a unit: ms, s, m, h or d (500ms, 10s, 5m, 2h, 1d)."
+            + "%nSIZE is bytes, or a number with KiB, MiB or GiB (65536, 64KiB, 1MiB).";
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -16,7 +19,11 @@ public final class Main implements Runnable {
 
     /** The command line with every sub-command; also used by tests. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        CommandLine cli = new CommandLine(new Main());
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            sub.getCommandSpec().usageMessage().footer(UNITS_FOOTER);
+        }
+        return cli
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((e, args) -> usageError(e.getCommandLine(), e.getMessage()))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -29,10 +36,15 @@ public final class Main implements Runnable {
                 });
     }
 
-    /** One line naming the bad argument, then the usage; exit status 2. */
+    /**
+     * One line naming the bad argument, then where to read more; exit status 2. The whole usage would bury the line
+     * that matters under dozens of others.
+     */
     private static int usageError(CommandLine cmd, String message) {
-        cmd.getErr().println(cmd.getCommandName() + ": " + message);
-        cmd.usage(cmd.getErr());
+        String oneLine = message == null ? "invalid arguments" : message.strip().replaceAll("\\s*\\R\\s*", "; ");
+        cmd.getErr().println(cmd.getCommandName() + ": " + oneLine);
+        cmd.getErr().println("try '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        cmd.getErr().flush();
         return CommandLine.ExitCode.USAGE;
     }
 

@@ -54,54 +54,55 @@ final class MonitorMain implements Callable<Integer> {
             + "[label=value ...], # comments; re-read when it changes (unchanged targets keep their history; a file "
             + "with bad lines is reported and the old targets kept).")
     Path targetsFile;
-    @Option(names = "--targets-poll", defaultValue = "2s", converter = Units.DurationConverter.class,
+    @Option(names = "--targets-poll", paramLabel = "DURATION", defaultValue = "2s", converter = Units.DurationConverter.class,
             description = "How often --targets-file is checked for changes (default ${DEFAULT-VALUE}).")
     Duration targetsPoll;
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificates that tls:// targets' chains "
             + "are checked against (default: the JDK's trust store).")
     Path tlsCa;
-    @Option(names = "--cert-warn-days", defaultValue = "14", description = "Alert when a tls:// target's certificate "
+    @Option(names = "--cert-warn-days", paramLabel = "N", defaultValue = "14", description = "Alert when a tls:// target's certificate "
             + "expires within this many days (default ${DEFAULT-VALUE}).")
     int certWarnDays;
-    @Option(names = "--interval", defaultValue = "10s", converter = Units.DurationConverter.class,
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Units.DurationConverter.class,
             description = "Time between probes of a target (default ${DEFAULT-VALUE}).")
     Duration interval;
-    @Option(names = "--timeout", defaultValue = "2s", converter = Units.DurationConverter.class,
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2s", converter = Units.DurationConverter.class,
             description = "No reply within this is a loss (default ${DEFAULT-VALUE}).")
     Duration timeout;
-    @Option(names = "--slow", defaultValue = "100ms", converter = Units.DurationConverter.class,
+    @Option(names = "--slow", paramLabel = "DURATION", defaultValue = "100ms", converter = Units.DurationConverter.class,
             description = "RTT from which a link is SLOW (default ${DEFAULT-VALUE}).")
     Duration slow;
-    @Option(names = "--very-slow", defaultValue = "300ms", converter = Units.DurationConverter.class,
+    @Option(names = "--very-slow", paramLabel = "DURATION", defaultValue = "300ms", converter = Units.DurationConverter.class,
             description = "RTT from which a link is VERY_SLOW (default ${DEFAULT-VALUE}).")
     Duration verySlow;
-    @Option(names = "--count", defaultValue = "0", description = "Stop after N rounds and print statistics (0 = run until stopped).")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N rounds and print statistics (0 = run until stopped).")
     long count;
-    @Option(names = "--probe", defaultValue = "binary", description = "binary (LWP1 packets) or text (ping/ping) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe", paramLabel = "binary|text", defaultValue = "binary", description = "binary (LWP1 packets) or text (ping/ping) (default ${DEFAULT-VALUE}).")
     LatencyProber.Mode probe;
-    @Option(names = "--down-after", defaultValue = "3", description = "Consecutive probes (by send order) unanswered within the timeout that mean DOWN "
+    @Option(names = "--down-after", paramLabel = "N", defaultValue = "3", description = "Consecutive probes (by send order) unanswered within the timeout that mean DOWN "
                     + "(default ${DEFAULT-VALUE}).")
     int downAfter;
-    @Option(names = "--confirm", defaultValue = "2", description = "Consecutive rounds of the same new state needed to change state, 1-1000 "
+    @Option(names = "--confirm", paramLabel = "N", defaultValue = "2", description = "Consecutive rounds of the same new state needed to change state, 1-1000 "
                     + "(default ${DEFAULT-VALUE}).")
     int confirm;
-    @Option(names = "--repeat", defaultValue = "4h", converter = Units.DurationConverter.class,
+    @Option(names = "--repeat", paramLabel = "DURATION", defaultValue = "4h", converter = Units.DurationConverter.class,
             description = "Reminder period while a link stays bad (default ${DEFAULT-VALUE}).")
     Duration repeat;
-    @Option(names = "--group-wait", defaultValue = "30s", converter = Units.DurationConverter.class,
+    @Option(names = "--group-wait", paramLabel = "DURATION", defaultValue = "30s", converter = Units.DurationConverter.class,
             description = "Changes within this go out as one alert (default ${DEFAULT-VALUE}).")
     Duration groupWait;
-    @Option(names = "--smtp-host", description = "SMTP server for e-mail alerts (password from LOOPWIRE_SMTP_PASSWORD).")
+    @Option(names = "--smtp-host", paramLabel = "HOST", description = "SMTP server for e-mail alerts (password from LOOPWIRE_SMTP_PASSWORD).")
     String smtpHost;
-    @Option(names = "--smtp-port", description = "SMTP port (default 587, 465 with tls, 25 with none).")
+    @Option(names = "--smtp-port", paramLabel = "PORT", description = "SMTP port (default 587, 465 with tls, 25 with none).")
     Integer smtpPort;
-    @Option(names = "--smtp-security", defaultValue = "starttls", description = "starttls (required), tls or none (default ${DEFAULT-VALUE}).")
+    @Option(names = "--smtp-security", paramLabel = "starttls|tls|none", defaultValue = "starttls", description = "starttls (required), tls or none (default ${DEFAULT-VALUE}).")
     EmailConfig.Security smtpSecurity;
-    @Option(names = "--smtp-user", description = "SMTP user name.")
+    @Option(names = "--smtp-user", paramLabel = "USER", description = "SMTP user name.")
     String smtpUser;
-    @Option(names = "--mail-from", description = "Sender address of alerts.")
+    @Option(names = "--mail-from", paramLabel = "ADDRESS", description = "Sender address of alerts.")
     String mailFrom;
-    @Option(names = "--mail-to", description = "Recipient of alerts (repeatable).")
+    @Option(names = "--mail-to", paramLabel = "ADDRESS", description = "Recipient of alerts (repeatable).")
     List<String> mailTo = new ArrayList<>();
     @Option(names = "--smtp-trust-all", description = "Accept a self-signed SMTP certificate (test servers only).")
     boolean smtpTrustAll;
@@ -109,7 +110,7 @@ final class MonitorMain implements Callable<Integer> {
     HttpAlertOptions httpAlerts = new HttpAlertOptions();
     @Mixin
     HttpOption http = new HttpOption();
-    @Option(names = "--history", defaultValue = "1h", converter = Units.DurationConverter.class,
+    @Option(names = "--history", paramLabel = "DURATION", defaultValue = "1h", converter = Units.DurationConverter.class,
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
 
@@ -168,6 +169,7 @@ final class MonitorMain implements Callable<Integer> {
         }
         TargetsFileWatcher watcher = targetsFile == null ? null
                 : TargetsFileWatcher.watch(targetsFile, prober, targetsPoll, out::println);
+        StopSignals.onStop(finished::countDown); // Ctrl-C, SIGTERM: the clean stop below, exit 0
         HttpEndpoint web = null;
         if (http.enabled()) {
             metrics.bind(proberMetrics.watch(prober)).bind(httpAlerts.count(new AlertMetrics(console, email)));
@@ -192,7 +194,14 @@ final class MonitorMain implements Callable<Integer> {
         LoopExit.releaseWhenLoopStops(reactor, finished);
         reactor.start();
         finished.await();
-        Runtime.getRuntime().removeShutdownHook(shutdown);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+        } catch (IllegalStateException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            return 0; // the JVM is exiting anyway (SIGHUP): the hook does the stop
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -5,9 +5,11 @@ import picocli.CommandLine.Option;
 
 /** The {@code --host}/{@code --port} pair of the chat clients (a picocli mixin). */
 final class ServerAddress {
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "HOST",
+            defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
     String host;
-    @Option(names = "--port", defaultValue = "12345", description = "Server port (default ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "PORT",
+            defaultValue = "12345", description = "Server port (default ${DEFAULT-VALUE}).")
     int port;
 
     /** The checked, resolved address; a bad value is a usage error. */

@@ -38,33 +38,40 @@ final class ServerMain implements Callable<Integer> {
             "--udp-max-members-per-ip", "udpMaxMembers", "--udp-max-members", "udpIdleTimeout", "--udp-idle-timeout",
             "windowBytes", "--loop-window", "stallTimeout", "--loop-stall-timeout");
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
+    @Option(names = "--bind", paramLabel = "HOST",
+            defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
     String bind;
-    @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "P|off",
+    @Option(names = "--tcp-port", defaultValue = "12345", paramLabel = "PORT|off",
             description = "Plaintext TCP port, 0 for any, off for none (default ${DEFAULT-VALUE}).")
     String tcpPortOption;
     int tcpPort;
-    @Option(names = "--udp-port", defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
+    @Option(names = "--udp-port", paramLabel = "PORT",
+            defaultValue = "12345", description = "UDP port, 0 for any (default ${DEFAULT-VALUE}).")
     int udpPort;
-    @Option(names = "--framing", defaultValue = "line", description = "line or raw (default ${DEFAULT-VALUE}).")
+    @Option(names = "--framing", paramLabel = "line|raw",
+            defaultValue = "line", description = "line or raw (default ${DEFAULT-VALUE}).")
     ChatServer.Framing framing;
-    @Option(names = "--max-frame", defaultValue = "65536", converter = Units.SizeConverter.class,
+    @Option(names = "--max-frame", paramLabel = "SIZE", defaultValue = "65536", converter = Units.SizeConverter.class,
             description = "Longest TCP message (default ${DEFAULT-VALUE} bytes).")
     long maxFrame;
-    @Option(names = "--max-outbound", defaultValue = "1MiB", converter = Units.SizeConverter.class,
+    @Option(names = "--max-outbound", paramLabel = "SIZE", defaultValue = "1MiB", converter = Units.SizeConverter.class,
             description = "Bytes queued per TCP client before it is dropped as too slow (default ${DEFAULT-VALUE}).")
     long maxOutbound;
-    @Option(names = "--tcp-idle-timeout", defaultValue = "0s", converter = Units.DurationConverter.class,
+    @Option(names = "--tcp-idle-timeout", paramLabel = "DURATION",
+            defaultValue = "0s", converter = Units.DurationConverter.class,
             description = "Disconnect silent TCP clients after this long; 0s = never (default ${DEFAULT-VALUE}).")
     Duration tcpIdleTimeout;
-    @Option(names = "--udp-idle-timeout", defaultValue = "10m", converter = Units.DurationConverter.class,
+    @Option(names = "--udp-idle-timeout", paramLabel = "DURATION",
+            defaultValue = "10m", converter = Units.DurationConverter.class,
             description = "Forget silent UDP members after this long (default ${DEFAULT-VALUE}).")
     Duration udpIdleTimeout;
-    @Option(names = "--udp-max-members", defaultValue = "4096", description = "UDP members at most (default ${DEFAULT-VALUE}).")
+    @Option(names = "--udp-max-members", paramLabel = "N",
+            defaultValue = "4096", description = "UDP members at most (default ${DEFAULT-VALUE}).")
     int udpMaxMembers;
     @Option(names = "--separate-rooms", description = "Keep TCP and UDP members apart.")
     boolean separateRooms;
-    @Option(names = "--carry-budget", defaultValue = "64MiB", converter = Units.SizeConverter.class,
+    @Option(names = "--carry-budget", paramLabel = "SIZE",
+            defaultValue = "64MiB", converter = Units.SizeConverter.class,
             description = "Unfinished TCP input all clients may hold together; over it the largest holders are"
                     + " disconnected (default ${DEFAULT-VALUE}).")
     long carryBudget;
@@ -84,35 +91,36 @@ final class ServerMain implements Callable<Integer> {
     TlsServerOptions tls = new TlsServerOptions();
     @Mixin
     HttpOption http = new HttpOption();
-    @Option(names = "--loops", defaultValue = "1",
+    @Option(names = "--loops", paramLabel = "N|auto", defaultValue = "1",
             description = "Event loops (threads), or auto for one per processor (default ${DEFAULT-VALUE}).")
     String loopsOption;
-    @Option(names = "--loop-window", defaultValue = "4MiB", converter = Units.SizeConverter.class,
+    @Option(names = "--loop-window", paramLabel = "SIZE", defaultValue = "4MiB", converter = Units.SizeConverter.class,
             description = "With --loops > 1: bytes handed from one loop to another and not yet delivered, at most;"
                     + " when full the sending loop stops reading until half is back (default ${DEFAULT-VALUE}).")
     long loopWindow;
-    @Option(names = "--loop-stall-timeout", defaultValue = "5s", converter = Units.DurationConverter.class,
+    @Option(names = "--loop-stall-timeout", paramLabel = "DURATION",
+            defaultValue = "5s", converter = Units.DurationConverter.class,
             description = "With --loops > 1: a loop that takes no lines this long while another waits is stalled;"
                     + " its lines are dropped and counted until it runs again (default ${DEFAULT-VALUE}).")
     Duration loopStallTimeout;
-    @Option(names = "--cluster", paramLabel = "nats://H:P",
+    @Option(names = "--cluster", paramLabel = "nats://HOST:PORT",
             description = "Span the room over every node on this NATS server (default: this process only); "
                     + "tls://H:P for TLS (the JVM's trust store), user:password@ or token@ before H for NATS auth.")
     String cluster;
-    @Option(names = "--cluster-room", defaultValue = NatsRoomBridge.DEFAULT_ROOM,
+    @Option(names = "--cluster-room", paramLabel = "ROOM", defaultValue = NatsRoomBridge.DEFAULT_ROOM,
             description = "Room name shared by the nodes (default ${DEFAULT-VALUE}).")
     String clusterRoom;
-    @Option(names = "--node-id", description = "This node's id in the cluster (default node-<pid>).")
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's id in the cluster (default node-<pid>).")
     String nodeId;
     @Option(names = "--cluster-key-file", paramLabel = "FILE", description = "Sign and check every cluster line "
             + "with the secret in FILE (at least 32 bytes, trimmed; the same on every node): forged and replayed "
             + "lines are dropped. Without it, anyone who can publish on the room's subject can speak in the room.")
     Path clusterKeyFile;
-    @Option(names = "--cluster-max-outbox", paramLabel = "BYTES", converter = Units.SizeConverter.class,
+    @Option(names = "--cluster-max-outbox", paramLabel = "SIZE", converter = Units.SizeConverter.class,
             description = "Bytes of local lines held for NATS at most, jnats' queue included (default 4MiB, or 8 "
                     + "of the longest lines); more are dropped and counted.")
     Long clusterMaxOutbox;
-    @Option(names = "--cluster-max-inbox", paramLabel = "BYTES", converter = Units.SizeConverter.class,
+    @Option(names = "--cluster-max-inbox", paramLabel = "SIZE", converter = Units.SizeConverter.class,
             description = "Bytes of remote lines waiting for the loops at most (default 4MiB, or 4 of the longest "
                     + "lines); more are dropped and counted.")
     Long clusterMaxInbox;
@@ -232,10 +240,15 @@ final class ServerMain implements Callable<Integer> {
             }
             httpAddress = " http=" + web.hostPort();
         }
+        // Ctrl-C and SIGTERM close the loops (members leave, queued output is flushed); this thread then closes the
+        // rest and returns 0: a clean stop, not the JVM's 130/143. Caught before the ready line promises anything.
+        StopSignals.onStop(() -> stop(group, reactors, null));
         ChatServer first = servers.get(0);
         System.out.println("ready tcp=" + (plainTcp ? Args.hostPort(first.tcpAddress()) : "off") + " udp="
                 + Args.hostPort(first.udpAddress()) + httpAddress
-                + (tlsConfig != null ? " tls=" + Args.hostPort(first.tlsAddress()) : ""));
+                + (tlsConfig != null ? " tls=" + Args.hostPort(first.tlsAddress()) : "")
+                + (bridge != null ? " cluster=" + withoutCredentials(cluster) + " room=" + clusterRoom + " node="
+                        + bridge.nodeId() : ""));
         System.out.flush();
         NatsRoomBridge bridgeToClose = bridge;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(group, reactors, bridgeToClose),
@@ -261,6 +274,13 @@ final class ServerMain implements Callable<Integer> {
             failed |= LoopExit.failed("server", r);
         }
         return failed ? 1 : 0;
+    }
+
+    /** {@code --cluster} as printed: the scheme, host and port only, never a user, password or token. */
+    static String withoutCredentials(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + url.substring(at + 1) : url;
     }
 
     private static int parsePort(String option, String text) {

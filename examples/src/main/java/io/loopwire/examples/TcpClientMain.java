@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tcp-client}: a line chat client. Sends each stdin line, prints what the server relays, and ends on EOF,
- * {@code /quit} or {@code /sair} (after the server has closed its side, so nothing relayed to us is lost).
+ * {@code /quit}, {@code /sair}, SIGINT or SIGTERM (exit 0, after the server has closed its side, so nothing relayed to
+ * us is lost); when the server closes first, says so at once and exits 1.
  *
  * <p>A client has one connection and nothing to multiplex, so it uses a plain blocking socket and a reader thread.
  */
@@ -65,26 +68,79 @@ final class TcpClientMain implements Callable<Integer> {
             }
         }
         final Socket connected = socket;
-        Thread printer = new Thread(() -> printIncoming(connected), "tcp-client-reader");
+        // Whichever comes first ends the session: stdin ends (or /quit), SIGINT/SIGTERM, or the server closes.
+        // "leaving" is set before we end it, so the reader can tell the server's close from the answer to ours.
+        CountDownLatch end = new CountDownLatch(1);
+        AtomicBoolean leaving = new AtomicBoolean();
+        AtomicBoolean serverEnded = new AtomicBoolean();
+        StopSignals.onStop(() -> {
+            leaving.set(true);
+            end.countDown();
+        });
+        Thread printer = new Thread(() -> {
+            serverEnded.set(!printIncoming(connected, leaving));
+            end.countDown();
+        }, "tcp-client-reader");
         printer.start();
         OutputStream out = socket.getOutputStream();
-        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try {
-            String line;
-            while (printer.isAlive() && (line = stdin.readLine()) != null) {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-                if (line.equals("/quit") || line.equals("/sair")) {
-                    break;
-                }
+        Thread sender = new Thread(() -> {
+            if (!sendStdin(out, leaving)) {
+                serverEnded.set(true);
             }
-            socket.shutdownOutput(); // (TLS: close_notify first) the server flushes what it holds for us, then closes
+            end.countDown();
+        }, "tcp-client-stdin");
+        sender.setDaemon(true); // a read of stdin cannot be interrupted: it must not hold the JVM
+        sender.start();
+        end.await();
+        if (serverEnded.get()) {
+            socket.close();
+            return 1;
+        }
+        leaving.set(true);
+        try {
+            synchronized (out) {
+                socket.shutdownOutput(); // (TLS: close_notify first) the server flushes what it holds, then closes
+            }
         } catch (IOException e) {
             System.err.println("tcp-client: connection lost: " + e.getMessage());
+            socket.close();
+            return 1;
         }
         printer.join(5000);
         socket.close();
         return 0;
+    }
+
+    /**
+     * Sends each stdin line until EOF or {@code /quit} (then sets {@code leaving}); false, said on stderr, when a write
+     * fails.
+     */
+    private static boolean sendStdin(OutputStream out, AtomicBoolean leaving) {
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try {
+            String line;
+            while ((line = stdin.readLine()) != null) {
+                boolean quit = line.equals("/quit") || line.equals("/sair");
+                if (quit) {
+                    leaving.set(true); // the server closes in answer: not a loss
+                }
+                synchronized (out) {
+                    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                if (quit) {
+                    return true;
+                }
+            }
+            leaving.set(true);
+            return true;
+        } catch (IOException e) {
+            if (leaving.get()) {
+                return true;
+            }
+            System.err.println("tcp-client: connection lost: " + e.getMessage());
+            return false;
+        }
     }
 
     /** The TLS handshake over {@code socket}, verifying that the certificate names {@code --host}. */
@@ -138,7 +194,11 @@ final class TcpClientMain implements Callable<Integer> {
         }
     }
 
-    private static void printIncoming(Socket socket) {
+    /**
+     * Prints each line from the server until it closes. False when the server ended the session (its close, or a
+     * lost connection) while we were not {@code leaving}: said on stderr at once.
+     */
+    private static boolean printIncoming(Socket socket, AtomicBoolean leaving) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
@@ -146,10 +206,18 @@ final class TcpClientMain implements Callable<Integer> {
                 System.out.println(line);
             }
             System.out.flush();
-        } catch (IOException e) {
-            if (!socket.isClosed()) {
-                System.err.println("tcp-client: connection lost: " + e.getMessage());
+            if (!leaving.get()) {
+                System.err.println("tcp-client: the server closed the connection");
+                return false;
             }
+            return true;
+        } catch (IOException e) {
+            System.out.flush();
+            if (leaving.get() || socket.isClosed()) {
+                return true;
+            }
+            System.err.println("tcp-client: connection lost: " + e.getMessage());
+            return false;
         }
     }
 }

@@ -23,7 +23,7 @@ final class TlsServerOptions {
     /** How often the certificate files are checked for changes. */
     static final Duration RELOAD_CHECK = Duration.ofSeconds(5);
 
-    @Option(names = "--tls-port", paramLabel = "P", description = "Also listen for TLS members on this port, in the "
+    @Option(names = "--tls-port", paramLabel = "PORT", description = "Also listen for TLS members on this port, in the "
             + "same room; 0 = any free port (default off). Needs --tls-cert and --tls-key, or --tls-keystore.")
     Integer port;
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain (the server's first).")
@@ -41,7 +41,8 @@ final class TlsServerOptions {
     @Option(names = "--tls-client-ca", paramLabel = "FILE",
             description = "Require client certificates signed by the CAs in this PEM file.")
     Path clientCa;
-    @Option(names = "--tls-handshake-timeout", defaultValue = "10s", converter = Units.DurationConverter.class,
+    @Option(names = "--tls-handshake-timeout", paramLabel = "DURATION",
+            defaultValue = "10s", converter = Units.DurationConverter.class,
             description = "Close TLS clients that have not finished the handshake after this long"
                     + " (default ${DEFAULT-VALUE}). Certificate files are re-read within 5 s of a change.")
     Duration handshakeTimeout;

@@ -63,17 +63,19 @@ class CommandLineTest {
             assertThat(p.awaitExit()).as(p.describe()).isEqualTo(2);
             assertThat(p.stderr()).as(p.describe()).isNotEmpty();
             assertThat(p.stderr().get(0)).contains("sub-command");
-            assertThat(String.join("\n", p.stderr())).contains("Usage: loopwire.jar");
+            assertThat(p.stderr()).as(p.describe()).containsExactly("loopwire.jar: a sub-command is required",
+                    "try 'loopwire.jar --help'");
         }
     }
 
-    /** Exit status 2, stderr's first line names the option, then the usage. */
+    /** Exit status 2, stderr's first line names the option, the second says where to read more; no usage. */
     private static void assertUsageError(String option, String... args) throws Exception {
         try (JarProcess p = JarProcess.start(args)) {
             assertThat(p.awaitExit()).as(p.describe()).isEqualTo(2);
             assertThat(p.stderr()).as(p.describe()).isNotEmpty();
             assertThat(p.stderr().get(0)).as(p.describe()).contains(option);
-            assertThat(String.join("\n", p.stderr())).contains("Usage: loopwire.jar " + args[0]);
+            assertThat(p.stderr()).as(p.describe()).hasSize(2);
+            assertThat(p.stderr().get(1)).isEqualTo("try 'loopwire.jar " + args[0] + " --help'");
             assertThat(p.stdout()).isEmpty();
         }
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Exit status as a supervisor sees it: invalid option combinations are usage errors (one line naming the option,
- * the usage, exit 2, never a stack trace); a loop that dies of a fatal error makes the process exit 1 with one line
+ * then where to read more, exit 2, never a stack trace); a loop that dies of a fatal error makes the process exit 1 with one line
  * naming the cause, instead of a clean-looking 0.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -75,7 +75,8 @@ class ExitStatusTest {
             assertThat(p.stderr()).as(p.describe()).isNotEmpty();
             assertThat(p.stderr().get(0)).as(p.describe()).contains(option);
             String err = String.join("\n", p.stderr());
-            assertThat(err).contains("Usage: loopwire.jar " + args[0]);
+            assertThat(p.stderr()).as("one line naming the problem, then where to read more").hasSize(2);
+            assertThat(p.stderr().get(1)).isEqualTo("try 'loopwire.jar " + args[0] + " --help'");
             assertThat(err).as("no stack trace").doesNotContain("Exception").doesNotContain("\tat ");
             assertThat(p.stdout()).isEmpty();
         }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code java -jar loopwire.jar ...} as an {@link ExternalProcess}, with the running JVM's {@code java} and a small
@@ -15,8 +16,23 @@ import java.util.List;
  */
 final class JarProcess extends ExternalProcess {
 
+    private final Process process;
+
     private JarProcess(String name, Process process) {
         super(name, process);
+        this.process = process;
+    }
+
+    /**
+     * Sends a signal ({@code INT} as Ctrl-C does, {@code TERM} as a supervisor does) with {@code kill}: unlike
+     * {@link Process#destroy}, which sends TERM but also closes our end of the pipes, what the process prints while
+     * it stops is still read.
+     */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            fail("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     /** The shaded jar the build made (surefire passes its path), or fails clearly. */

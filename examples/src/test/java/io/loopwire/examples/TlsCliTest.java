@@ -91,7 +91,7 @@ class TlsCliTest {
             help.awaitExit();
             assertThat(String.join("\n", help.stdout())).contains("--tls-port", "--tls-cert", "--tls-key",
                     "--tls-keystore", "--tls-keystore-password-file", "--tls-keystore-password-env", "--tls-client-ca",
-                    "--tls-handshake-timeout", "P|off");
+                    "--tls-handshake-timeout", "--tcp-port=PORT|off");
         }
         try (JarProcess help = JarProcess.start("tcp-client", "--help")) {
             help.awaitExit();
