@@ -35,7 +35,7 @@ class CliHelpTest {
         }
         assertThat(help("server")).contains("--loops=N|auto", "--max-frame=SIZE", "--bind=HOST",
                 "--tcp-port=PORT|off", "--udp-idle-timeout=DURATION", "--cluster=nats://HOST:PORT");
-        assertThat(help("monitor")).contains("--target=HOST:PORT", "--interval=DURATION", "--http-port=PORT");
+        assertThat(help("monitor")).contains("--target=URL", "--interval=DURATION", "--http-port=PORT");
         assertThat(help("tcp-client")).contains("--host=HOST", "--port=PORT");
     }
 
