@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.loopwire.AllocationWindows;
 import io.loopwire.Poll;
 import io.loopwire.Reactor;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -43,7 +42,7 @@ class BroadcastAllocationTest {
                 for (int i = 0; i < MEMBERS; i++) {
                     Socket s = new Socket("127.0.0.1", port);
                     readers.add(s);
-                    Thread drain = new Thread(() -> drain(s, bytesRead), "drain-" + i);
+                    Thread drain = new Thread(() -> MeasuredRelay.drain(s, bytesRead), "drain-" + i);
                     drain.setDaemon(true);
                     drain.start();
                     drains.add(drain);
@@ -54,10 +53,10 @@ class BroadcastAllocationTest {
                         .getBytes(StandardCharsets.US_ASCII);
 
                 int relayedLine = ("[127.0.0.1:" + sender.getLocalPort() + "] ").length() + line.length;
-                relay(out, line, bytesRead, (long) relayedLine * MEMBERS); // warm-up: JIT, queues, arena size
+                MeasuredRelay.send(out, line, MESSAGES, bytesRead, (long) relayedLine * MEMBERS); // warm-up: JIT, queues, arena size
                 long least = AllocationWindows.least(() -> {
                     long before = reactor.call(threads::getCurrentThreadAllocatedBytes);
-                    relay(out, line, bytesRead, (long) relayedLine * MEMBERS);
+                    MeasuredRelay.send(out, line, MESSAGES, bytesRead, (long) relayedLine * MEMBERS);
                     return reactor.call(threads::getCurrentThreadAllocatedBytes) - before;
                 });
                 double perMessage = (double) least / MESSAGES;
@@ -72,35 +71,6 @@ class BroadcastAllocationTest {
                     s.close();
                 }
             }
-        }
-    }
-
-    /**
-     * Sends the line {@link #MESSAGES} times, in bursts the members can absorb (a flood faster than they read would
-     * rightly get them disconnected as slow consumers), waiting off the loop until every member has read each burst.
-     */
-    private static void relay(OutputStream out, byte[] line, AtomicLong bytesRead, long bytesPerMessage)
-            throws Exception {
-        int burst = 500;
-        for (int sent = 0; sent < MESSAGES; sent += burst) {
-            long target = bytesRead.get() + bytesPerMessage * burst;
-            for (int i = 0; i < burst; i++) {
-                out.write(line);
-            }
-            out.flush();
-            Poll.until(() -> bytesRead.get() >= target, "every member read the burst");
-        }
-    }
-
-    private static void drain(Socket socket, AtomicLong bytesRead) {
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = socket.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                bytesRead.addAndGet(n);
-            }
-        } catch (Exception closed) {
-            // the test closed the socket
         }
     }
 }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.loopwire.AllocationWindows;
 import io.loopwire.Poll;
 import io.loopwire.Reactor;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -42,7 +41,7 @@ class GroupAllocationTest {
                     for (int i = 0; i < READERS_PER_LOOP; i++) {
                         Socket s = new Socket("127.0.0.1", chat.tcp(loop).getPort());
                         readers.add(s);
-                        Thread drain = new Thread(() -> drain(s, bytesRead), "drain-" + loop + "-" + i);
+                        Thread drain = new Thread(() -> MeasuredRelay.drain(s, bytesRead), "drain-" + loop + "-" + i);
                         drain.setDaemon(true);
                         drain.start();
                     }
@@ -55,11 +54,11 @@ class GroupAllocationTest {
                 long perMessage = (long) relayedLine * 2 * READERS_PER_LOOP;
                 Reactor first = chat.group.get(0);
                 Reactor second = chat.group.get(1);
-                relay(out, line, bytesRead, perMessage); // warm-up: JIT, chunk pools, arenas
+                MeasuredRelay.send(out, line, MESSAGES, bytesRead, perMessage); // warm-up: JIT, chunk pools, arenas
                 long least = AllocationWindows.least(() -> {
                     long before = first.call(threads::getCurrentThreadAllocatedBytes)
                             + second.call(threads::getCurrentThreadAllocatedBytes);
-                    relay(out, line, bytesRead, perMessage);
+                    MeasuredRelay.send(out, line, MESSAGES, bytesRead, perMessage);
                     return first.call(threads::getCurrentThreadAllocatedBytes)
                             + second.call(threads::getCurrentThreadAllocatedBytes) - before;
                 });
@@ -75,31 +74,6 @@ class GroupAllocationTest {
                     s.close();
                 }
             }
-        }
-    }
-
-    private static void relay(OutputStream out, byte[] line, AtomicLong bytesRead, long bytesPerMessage)
-            throws Exception {
-        int burst = 500;
-        for (int sent = 0; sent < MESSAGES; sent += burst) {
-            long target = bytesRead.get() + bytesPerMessage * burst;
-            for (int i = 0; i < burst; i++) {
-                out.write(line);
-            }
-            out.flush();
-            Poll.until(() -> bytesRead.get() >= target, "every member read the burst");
-        }
-    }
-
-    private static void drain(Socket socket, AtomicLong bytesRead) {
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = socket.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                bytesRead.addAndGet(n);
-            }
-        } catch (Exception closed) {
-            // the test closed the socket
         }
     }
 }

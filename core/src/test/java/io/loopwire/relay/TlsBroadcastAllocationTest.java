@@ -9,7 +9,6 @@ import io.loopwire.Reactor;
 import io.loopwire.testkit.TestCerts;
 import io.loopwire.tls.PemFiles;
 import io.loopwire.tls.TlsConfig;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
@@ -61,7 +60,7 @@ class TlsBroadcastAllocationTest {
                     SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("localhost", port);
                     s.startHandshake();
                     readers.add(s);
-                    Thread drain = new Thread(() -> drain(s, bytesRead), "drain-" + i);
+                    Thread drain = new Thread(() -> MeasuredRelay.drain(s, bytesRead), "drain-" + i);
                     drain.setDaemon(true);
                     drain.start();
                 }
@@ -70,11 +69,11 @@ class TlsBroadcastAllocationTest {
                 byte[] line = "a 64-byte chat line, the size the benchmarks use: 0123456789ab\n"
                         .getBytes(StandardCharsets.US_ASCII);
                 int relayedLine = ("[127.0.0.1:" + sender.getLocalPort() + "] ").length() + line.length;
-                relay(out, line, bytesRead, (long) relayedLine * MEMBERS); // warm-up: JIT, queues, pools
-                relay(out, line, bytesRead, (long) relayedLine * MEMBERS);
+                MeasuredRelay.send(out, line, MESSAGES, bytesRead, (long) relayedLine * MEMBERS); // warm-up: JIT, queues, pools
+                MeasuredRelay.send(out, line, MESSAGES, bytesRead, (long) relayedLine * MEMBERS);
                 long least = AllocationWindows.least(() -> {
                     long before = reactor.call(threads::getCurrentThreadAllocatedBytes);
-                    relay(out, line, bytesRead, (long) relayedLine * MEMBERS);
+                    MeasuredRelay.send(out, line, MESSAGES, bytesRead, (long) relayedLine * MEMBERS);
                     return reactor.call(threads::getCurrentThreadAllocatedBytes) - before;
                 });
                 double perMessage = (double) least / MESSAGES;
@@ -87,35 +86,6 @@ class TlsBroadcastAllocationTest {
                     s.close();
                 }
             }
-        }
-    }
-
-    /**
-     * Sends the line {@link #MESSAGES} times, in bursts the members can absorb (a flood faster than they read would
-     * rightly get them disconnected as slow consumers), waiting off the loop until every member has read each burst.
-     */
-    private static void relay(OutputStream out, byte[] line, AtomicLong bytesRead, long bytesPerMessage)
-            throws Exception {
-        int burst = 500;
-        for (int sent = 0; sent < MESSAGES; sent += burst) {
-            long target = bytesRead.get() + bytesPerMessage * burst;
-            for (int i = 0; i < burst; i++) {
-                out.write(line);
-            }
-            out.flush();
-            Poll.until(() -> bytesRead.get() >= target, "every member read the burst");
-        }
-    }
-
-    private static void drain(Socket socket, AtomicLong bytesRead) {
-        byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = socket.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                bytesRead.addAndGet(n);
-            }
-        } catch (Exception closed) {
-            // the test closed the socket
         }
     }
 }
