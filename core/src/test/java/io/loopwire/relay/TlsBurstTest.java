@@ -3,20 +3,19 @@ package io.loopwire.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopwire.Poll;
+import io.loopwire.relay.ChatClients.BurstReader;
 import io.loopwire.relay.ChatClients.RunningServer;
 import io.loopwire.tcp.CloseReason;
 import io.loopwire.tcp.TcpServer;
 import io.loopwire.testkit.TestCerts;
 import io.loopwire.tls.PemFiles;
 import io.loopwire.tls.TlsConfig;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Assumptions;
@@ -46,14 +45,14 @@ class TlsBurstTest {
                      chat.server.tlsAddress().getPort())) {
             sender.startHandshake();
             List<SSLSocket> sockets = new ArrayList<>();
-            List<Reader> readers = new ArrayList<>();
+            List<BurstReader> readers = new ArrayList<>();
             try {
                 for (int i = 0; i < READERS; i++) {
                     SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("localhost",
                             chat.server.tlsAddress().getPort());
                     s.startHandshake();
                     sockets.add(s);
-                    Reader r = new Reader(s);
+                    BurstReader r = new BurstReader(s);
                     readers.add(r);
                     r.start();
                 }
@@ -68,7 +67,7 @@ class TlsBurstTest {
                 out.flush();
                 Poll.until(Duration.ofSeconds(150), () -> readers.stream().allMatch(r -> r.relayed.get() >= lines
                         || r.errors.get() > 0 || r.ended), "every reader got " + lines + " lines");
-                for (Reader r : readers) {
+                for (BurstReader r : readers) {
                     assertThat(r.errors.get()).as("error lines sent to a fast reader").isZero();
                     assertThat(r.ended).as("a fast reader was closed").isFalse();
                     assertThat(r.relayed.get()).as("lines relayed to a reader").isEqualTo(lines);
@@ -84,51 +83,8 @@ class TlsBurstTest {
                 for (SSLSocket s : sockets) {
                     s.close();
                 }
-                for (Reader r : readers) {
+                for (BurstReader r : readers) {
                     r.join(5000);
-                }
-            }
-        }
-    }
-
-    /** Reads as fast as it can, counting relayed lines ({@code [...] a}) and error lines ({@code ! ...}). */
-    private static final class Reader extends Thread {
-        final AtomicLong relayed = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
-        volatile boolean ended;
-        private final SSLSocket socket;
-
-        Reader(SSLSocket socket) {
-            super("tls-burst-reader");
-            setDaemon(true);
-            this.socket = socket;
-        }
-
-        @Override
-        public void run() {
-            byte[] buffer = new byte[64 * 1024];
-            boolean lineStart = true;
-            try (InputStream in = socket.getInputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    long relayedHere = 0;
-                    for (int i = 0; i < n; i++) {
-                        byte b = buffer[i];
-                        if (lineStart) {
-                            if (b == '[') {
-                                relayedHere++;
-                            } else if (b == '!') {
-                                errors.incrementAndGet();
-                            }
-                        }
-                        lineStart = b == '\n';
-                    }
-                    relayed.addAndGet(relayedHere);
-                }
-                ended = true;
-            } catch (Exception closed) {
-                if (!socket.isClosed()) {
-                    ended = true; // reset by the server
                 }
             }
         }
