@@ -9,6 +9,8 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,6 +22,11 @@ import java.util.Locale;
  *
  * <p>Unlike the echo kinds, a TCP probe allocates: a socket channel, a connection and a future per probe (the kernel
  * side of a connect dwarfs them).
+ *
+ * <p>The JVM's first TLS handshake loads and compiles the TLS stack, 0.2–1.5 s that belong to the monitor, not to the
+ * link (a fresh monitor would call every {@code tls://} target VERY_SLOW at start and alert on it). So the first TLS
+ * probe is preceded by one warm-up handshake to the same target, not counted anywhere; TLS probes due meanwhile wait
+ * for it and then start, each timed from its own connect.
  *
  * @implNote Reactor thread only.
  */
@@ -37,6 +44,10 @@ final class TcpProbes {
     private final TcpClient client;
     private final TcpClient tlsClient;
     private final CertificateRecorder certificates;
+    private boolean tlsWarm;
+    private boolean closed;
+    /** TLS probes waiting for the warm-up handshake, in the order they came due; null unless it is under way. */
+    private List<ProbeTarget> waitingForWarmUp;
 
     /** {@code certificates}: the TLS probes' trust manager, or null when no TLS target may come. */
     TcpProbes(LatencyProber prober, Reactor reactor, Duration timeout, CertificateRecorder certificates) {
@@ -55,10 +66,47 @@ final class TcpProbes {
             return false;
         }
         target.connecting = true;
+        if (target.kind() == ProbeKind.TLS && !tlsWarm) {
+            afterWarmUp(target);
+        } else {
+            connect(target);
+        }
+        return true;
+    }
+
+    private void connect(ProbeTarget target) {
         final long start = System.nanoTime();
         TcpClient via = target.kind() == ProbeKind.TLS ? tlsClient : client;
         via.connect(target.address()).whenComplete((connection, error) -> done(target, start, connection, error));
-        return true;
+    }
+
+    /** Queues {@code target}'s probe behind the warm-up handshake, starting that with the first one. */
+    private void afterWarmUp(ProbeTarget target) {
+        if (waitingForWarmUp == null) {
+            waitingForWarmUp = new ArrayList<>();
+            tlsClient.connect(target.address()).whenComplete((connection, error) -> warmedUp(target, connection));
+        }
+        waitingForWarmUp.add(target);
+    }
+
+    private void warmedUp(ProbeTarget first, TcpConnection connection) {
+        if (connection != null) {
+            connection.close();
+        }
+        certificates.take(first.address().getHostString(), first.address().getPort()); // the real probe reports it
+        tlsWarm = true;
+        if (closed) {
+            return;
+        }
+        List<ProbeTarget> waiting = waitingForWarmUp;
+        waitingForWarmUp = null;
+        for (ProbeTarget target : waiting) {
+            if (target.removed) {
+                target.connecting = false;
+            } else {
+                connect(target);
+            }
+        }
     }
 
     private void done(ProbeTarget target, long startNanos, TcpConnection connection, Throwable error) {
@@ -122,6 +170,7 @@ final class TcpProbes {
     }
 
     void close() {
+        closed = true;
         client.close();
         if (tlsClient != null) {
             tlsClient.close();

@@ -130,6 +130,50 @@ class TlsProbeTest {
         }
     }
 
+    /**
+     * The JVM's first TLS handshake pays for loading the TLS stack, so one uncounted warm-up handshake goes first; the
+     * other TLS targets' first probes wait for it. Two targets, three rounds each: three counted probes a target, and
+     * one connection more in all, on the first target's server.
+     */
+    @Test
+    void oneWarmUpHandshakeComesFirstAndIsNotCounted(@TempDir Path dir) throws Exception {
+        makeCert(dir, "warm", "dns:localhost", null, 30);
+        TlsConfig tls = TlsConfig.server(KeyStoreFiles.serverContext(dir.resolve("warm.p12"), PASSWORD, null)).build();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        try (Reactor serverLoop = new Reactor("tls-servers").start(); Reactor reactor = new Reactor("prober").start()) {
+            List<TcpServer> servers = new ArrayList<>();
+            LatencyProber.Builder builder = LatencyProber.builder(reactor).interval(Duration.ofMillis(100)).rounds(3)
+                    .classifier(ClassifierConfig.defaults().withTimeout(Duration.ofSeconds(5)))
+                    .tlsTrust(PemFiles.readCertificates(dir.resolve("warm.pem")))
+                    .listener(new ProbeListener() {
+                        @Override
+                        public void onFinished() {
+                            finished.countDown();
+                        }
+                    });
+            for (String name : List.of("a", "b")) {
+                TcpServer server = TcpServer.builder(serverLoop).bind(new InetSocketAddress(LOOPBACK, 0)).tls(tls)
+                        .handler((connection, frame) -> { }).start();
+                servers.add(server);
+                builder.target(new TargetSpec(name, ProbeKind.TLS, new InetSocketAddress(
+                        InetAddress.getByName("localhost"), server.localAddress().getPort())));
+            }
+            LatencyProber prober = builder.start();
+            try {
+                assertThat(finished.await(60, TimeUnit.SECONDS)).as("three rounds a target").isTrue();
+                for (ProbeTarget target : prober.targets()) {
+                    assertThat(reactor.call(() -> target.stats().received())).as(target.name()).isEqualTo(3);
+                }
+                long first = serverLoop.call(() -> servers.get(0).stats().accepted());
+                long second = serverLoop.call(() -> servers.get(1).stats().accepted());
+                assertThat(first + second).as("six probes and one warm-up").isEqualTo(7);
+            } finally {
+                prober.close();
+                servers.forEach(TcpServer::close);
+            }
+        }
+    }
+
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     /** A self-signed EC certificate {@code name}.p12 (key and certificate) and {@code name}.pem, by keytool. */
