@@ -61,8 +61,9 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificates that tls:// targets' chains "
             + "are checked against (default: the JDK's trust store).")
     Path tlsCa;
-    @Option(names = "--cert-warn-days", paramLabel = "N", defaultValue = "14", description = "Alert when a tls:// target's certificate "
-            + "expires within this many days (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cert-warn-days", paramLabel = "N", defaultValue = "14", description = "Alert (console, mail, Alertmanager, "
+            + "webhook) when a tls:// target's certificate is invalid or expires within this many days (default "
+            + "${DEFAULT-VALUE}); again when renewed.")
     int certWarnDays;
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
             converter = Units.DurationConverter.class,
