@@ -4,6 +4,7 @@ import io.loopwire.Reactor;
 import io.loopwire.alert.AlertPolicy;
 import io.loopwire.alert.AlertSink;
 import io.loopwire.alert.AlertingListener;
+import io.loopwire.alert.CertificatePolicy;
 import io.loopwire.alert.EmailAlertSink;
 import io.loopwire.alert.EmailConfig;
 import io.loopwire.alert.LogAlertSink;
@@ -60,8 +61,9 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "PEM CA certificates that tls:// targets' chains "
             + "are checked against (default: the JDK's trust store).")
     Path tlsCa;
-    @Option(names = "--cert-warn-days", paramLabel = "N", defaultValue = "14", description = "Alert when a tls:// target's certificate "
-            + "expires within this many days (default ${DEFAULT-VALUE}).")
+    @Option(names = "--cert-warn-days", paramLabel = "N", defaultValue = "14", description = "Alert (console, mail, Alertmanager, "
+            + "webhook) when a tls:// target's certificate is invalid or expires within this many days (default "
+            + "${DEFAULT-VALUE}); again when renewed.")
     int certWarnDays;
     @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
             converter = Units.DurationConverter.class,
@@ -145,10 +147,10 @@ final class MonitorMain implements Callable<Integer> {
                 added.forEach(t -> keepLabels(t.spec()));
             }
         };
-        CertificateWarnings certificates = new CertificateWarnings(out, Duration.ofDays(certWarnDays));
-        reactor.scheduleAtFixedRate(Duration.ofHours(1), Duration.ofHours(1), certificates::recheck);
-        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink),
-                ProbeListener.all(labelKeeper, printer, proberMetrics, rounds, certificates));
+        // Certificates are alerts of their own kind, through the same sinks (console, mail, Alertmanager, webhook).
+        CertificatePolicy certificates = new CertificatePolicy(alerting, Duration.ofDays(certWarnDays), sink);
+        AlertingListener alerts = new AlertingListener(reactor, new AlertPolicy(alerting, sink), certificates,
+                ProbeListener.all(labelKeeper, printer, proberMetrics, rounds));
         LatencyProber prober;
         try {
             LatencyProber.Builder builder = LatencyProber.builder(reactor)

@@ -11,5 +11,10 @@ public enum AlertKind {
     /** Targets found in a problem state by their first classification (bad at start). */
     INITIAL,
     /** A target changes state too often; its further alerts are held until it settles. */
-    FLAPPING
+    FLAPPING,
+    /**
+     * A {@code tls://} target's certificate became invalid, entered the warning period, or is fine again (renewed):
+     * a kind of its own, apart from the link's latency state ({@link Alert#certificates()}).
+     */
+    CERTIFICATE
 }

@@ -7,11 +7,13 @@ import io.loopwire.probe.ProbeListener;
 import io.loopwire.probe.ProbeTarget;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Connects a {@code LatencyProber} to an {@link AlertPolicy}: confirmed state changes go to the policy, which is
- * ticked once a second on the same reactor; every callback is also passed on to {@code next} (for printing).
+ * ticked once a second on the same reactor; with a {@link CertificatePolicy}, {@code tls://} targets' certificates go
+ * to it (ticked likewise); every callback is also passed on to {@code next} (for printing).
  *
  * @implNote Runs on the prober's reactor thread, like the policy it drives. {@link #flush()} too; call it through
  *     {@code reactor.call} from elsewhere.
@@ -20,13 +22,29 @@ public final class AlertingListener implements ProbeListener, AutoCloseable {
     private static final Duration TICK = Duration.ofSeconds(1);
 
     private final AlertPolicy policy;
+    private final CertificatePolicy certificates;
     private final ProbeListener next;
     private final Timeout ticker;
 
+    /** Link-state alerts only: certificates are passed on to {@code next} and not alerted. */
     public AlertingListener(Reactor reactor, AlertPolicy policy, ProbeListener next) {
+        this(reactor, policy, null, next);
+    }
+
+    /** Link-state alerts by {@code policy}, certificate alerts by {@code certificates} (null for none). */
+    public AlertingListener(Reactor reactor, AlertPolicy policy, CertificatePolicy certificates, ProbeListener next) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.certificates = certificates;
         this.next = Objects.requireNonNull(next, "next");
-        this.ticker = reactor.scheduleAtFixedRate(TICK, TICK, () -> policy.tick(Instant.now()));
+        this.ticker = reactor.scheduleAtFixedRate(TICK, TICK, this::tick);
+    }
+
+    private void tick() {
+        Instant now = Instant.now();
+        policy.tick(now);
+        if (certificates != null) {
+            certificates.tick(now);
+        }
     }
 
     @Override
@@ -41,13 +59,19 @@ public final class AlertingListener implements ProbeListener, AutoCloseable {
     }
 
     @Override
-    public void onTargetsChanged(java.util.List<ProbeTarget> added, java.util.List<ProbeTarget> removed) {
+    public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
         next.onTargetsChanged(added, removed);
+        if (certificates != null) {
+            removed.forEach(t -> certificates.remove(t.name()));
+        }
     }
 
     @Override
     public void onCertificate(ProbeTarget target, long notAfterMillis, String problem) {
         next.onCertificate(target, notAfterMillis, problem);
+        if (certificates != null) {
+            certificates.onCertificate(target.name(), notAfterMillis, problem, Instant.now());
+        }
     }
 
     @Override

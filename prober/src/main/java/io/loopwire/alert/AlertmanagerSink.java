@@ -4,6 +4,7 @@ import io.loopwire.probe.LinkState;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -103,11 +104,21 @@ public final class AlertmanagerSink implements QueuedAlertSink {
             }
             List<TargetChange> lines = new ArrayList<>(Math.min(all.size(), 16));
             for (PushedAlert a : all) {
+                if (a.isCertificate()) {
+                    continue; // the reminder only names the push in the log; the push itself sends the whole set
+                }
                 LinkState now = a.firing() ? a.state() : LinkState.NORMAL;
                 lines.add(new TargetChange(a.target(), a.state(), now, a.startsAt(), -1, "re-sent to Alertmanager"));
                 if (lines.size() == 16) {
-                    break; // the reminder only names the push in the log; the push itself sends the whole set
+                    break;
                 }
+            }
+            if (lines.isEmpty()) { // certificate alerts only
+                PushedAlert a = all.get(0);
+                requestPush(Alert.certificate(AlertKind.REMINDER, new CertificateChange(a.target(), a.certificate(),
+                        a.firing() ? a.certificate() : CertificateState.VALID, a.startsAt(), null, "",
+                        "re-sent to Alertmanager"), Instant.now(), ZoneOffset.UTC));
+                return;
             }
             requestPush(new Alert(AlertKind.REMINDER, lines, Instant.now()));
         } catch (RuntimeException e) {

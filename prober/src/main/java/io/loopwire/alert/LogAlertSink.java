@@ -1,6 +1,8 @@
 package io.loopwire.alert;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +39,7 @@ public final class LogAlertSink implements AlertSink {
         } else {
             log.info("alert {}: {}", alert.kind(), alert.subject());
         }
-        for (TargetChange c : alert.changes()) {
-            String line = line(alert, c);
+        for (String line : lines(alert)) {
             if (problem) {
                 log.warn("  {}", line);
             } else {
@@ -48,8 +49,8 @@ public final class LogAlertSink implements AlertSink {
         if (console != null) {
             StringBuilder sb = new StringBuilder(128);
             sb.append(alert.format(alert.created())).append(" ALERT ").append(alert.subject()).append('\n');
-            for (TargetChange c : alert.changes()) {
-                sb.append("    ").append(line(alert, c)).append('\n');
+            for (String line : lines(alert)) {
+                sb.append("    ").append(line).append('\n');
             }
             console.print(sb);
             console.flush();
@@ -60,6 +61,17 @@ public final class LogAlertSink implements AlertSink {
     /** How many alerts this sink has written. */
     public long sent() {
         return sent.get();
+    }
+
+    private static List<String> lines(Alert alert) {
+        List<String> lines = new ArrayList<>(alert.changes().size() + alert.certificates().size());
+        for (TargetChange c : alert.changes()) {
+            lines.add(line(alert, c));
+        }
+        for (CertificateChange c : alert.certificates()) {
+            lines.add(alert.certificateLine(c));
+        }
+        return lines;
     }
 
     private static String line(Alert alert, TargetChange c) {

@@ -13,9 +13,17 @@ import java.util.TreeMap;
 /**
  * One alert as Alertmanager knows it: its identity (the labels), what people read (the annotations), and when it
  * started and ended ({@code endsAt} null while it fires). Immutable; the maps are unmodifiable sorted copies.
+ * A link-state alert has a {@code state}; a certificate alert has a {@code certificate} state instead (and a null
+ * {@code state}).
  */
-record PushedAlert(String target, LinkState state, SortedMap<String, String> labels,
+record PushedAlert(String target, LinkState state, CertificateState certificate, SortedMap<String, String> labels,
                    SortedMap<String, String> annotations, Instant startsAt, Instant endsAt) {
+
+    /** A link-state alert. */
+    PushedAlert(String target, LinkState state, SortedMap<String, String> labels,
+                SortedMap<String, String> annotations, Instant startsAt, Instant endsAt) {
+        this(target, state, null, labels, annotations, startsAt, endsAt);
+    }
 
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
@@ -25,10 +33,20 @@ record PushedAlert(String target, LinkState state, SortedMap<String, String> lab
         return endsAt == null;
     }
 
+    /** Whether this is a certificate alert. */
+    boolean isCertificate() {
+        return certificate != null;
+    }
+
+    /** {@code DOWN}, or for a certificate alert {@code certificate EXPIRING}: for people. */
+    String stateName() {
+        return certificate != null ? "certificate " + certificate : state.name();
+    }
+
     /** This alert resolved at {@code at} (never before it started). */
     PushedAlert resolvedAt(Instant at, Map<String, String> newAnnotations) {
         Instant end = at.isBefore(startsAt) ? startsAt : at;
-        return new PushedAlert(target, state, labels, sorted(newAnnotations), startsAt, end);
+        return new PushedAlert(target, state, certificate, labels, sorted(newAnnotations), startsAt, end);
     }
 
     /**

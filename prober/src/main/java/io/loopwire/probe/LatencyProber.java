@@ -75,7 +75,9 @@ public final class LatencyProber implements AutoCloseable {
     /** The current targets; replaced as a whole by {@link #replaceTargets} (volatile: {@link #targets()}). */
     private volatile ProbeTarget[] targets;
     private ProbeProtocol protocol;
-    private final List<Timeout> timers = new ArrayList<>();
+    /** The one timer that sends every target's probes, by {@link #schedule}. */
+    private Timeout sendTimer;
+    private SendSchedule schedule;
     private Timeout sweepTimer;
     private boolean started;
     private int finishedTargets;
@@ -176,13 +178,23 @@ public final class LatencyProber implements AutoCloseable {
     }
 
     private void scheduleTargets() {
-        timers.forEach(Timeout::cancel);
-        timers.clear();
-        long intervalNanos = interval.toNanos();
-        for (ProbeTarget target : targets) {
-            target.sendTask = () -> sendProbe(target);
-            Duration offset = Duration.ofNanos(intervalNanos / targets.length * target.index);
-            timers.add(reactor.scheduleAtFixedRate(offset, interval, target.sendTask));
+        if (sendTimer != null) {
+            sendTimer.cancel();
+        }
+        schedule = new SendSchedule(interval, targets.length, System.nanoTime());
+        sendTimer = reactor.scheduleAtFixedRate(Duration.ZERO, SendSchedule.tick(interval, targets.length),
+                this::sendDue);
+    }
+
+    /** The send timer: sends the probes of every target that came due since the last tick. */
+    private void sendDue() {
+        final ProbeTarget[] all = targets;
+        final SendSchedule s = schedule;
+        final long now = System.nanoTime(); // one instant: at most the rest of a cycle and the next one's due part
+        while (s.due(now)) {
+            for (int i = s.from(), end = s.to(); i < end; i++) {
+                sendProbe(all[i]);
+            }
         }
     }
 
@@ -259,7 +271,7 @@ public final class LatencyProber implements AutoCloseable {
         return skipped;
     }
 
-    /** Sends one probe to {@code target} now. Runs from the target's timer. */
+    /** Sends one probe to {@code target} now. Runs from the send timer. */
     void sendProbe(ProbeTarget target) {
         if (closed || target.removed || (maxRounds > 0 && target.sent >= maxRounds)) {
             return;
@@ -366,7 +378,9 @@ public final class LatencyProber implements AutoCloseable {
         try {
             reactor.call(() -> {
                 closed = true;
-                timers.forEach(Timeout::cancel);
+                if (sendTimer != null) {
+                    sendTimer.cancel();
+                }
                 if (sweepTimer != null) {
                     sweepTimer.cancel();
                 }

@@ -21,7 +21,6 @@ public final class ProbeTarget {
     long rounds;
     /** Probes sent. */
     long sent;
-    Runnable sendTask;
     /** Why the last round was lost (null after a reply): a constant string, so recording it allocates nothing. */
     String lastFailure;
     /** The leaf certificate's notAfter (Unix millis) seen by the last TLS handshake, or -1. */

@@ -8,7 +8,6 @@ import io.loopwire.tcp.TcpServer;
 import io.loopwire.tls.KeyStoreFiles;
 import io.loopwire.tls.PemFiles;
 import io.loopwire.tls.TlsConfig;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsProbeTest {
-    private static final char[] PASSWORD = "test-only".toCharArray();
+    private static final char[] PASSWORD = TestCertificates.PASSWORD;
     private static final long DAY = 86_400_000L;
 
     @Test
@@ -176,29 +175,7 @@ class TlsProbeTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-    /** A self-signed EC certificate {@code name}.p12 (key and certificate) and {@code name}.pem, by keytool. */
     private static void makeCert(Path dir, String name, String san, String start, int days) throws Exception {
-        List<String> gen = new ArrayList<>(List.of("-genkeypair", "-alias", "s", "-keyalg", "EC", "-groupname",
-                "secp256r1", "-dname", "CN=" + name, "-ext", "san=" + san, "-validity", Integer.toString(days),
-                "-keystore", name + ".p12", "-storetype", "PKCS12", "-storepass", new String(PASSWORD),
-                "-keypass", new String(PASSWORD)));
-        if (start != null) {
-            gen.addAll(List.of("-startdate", start));
-        }
-        keytool(dir, gen);
-        keytool(dir, List.of("-exportcert", "-rfc", "-alias", "s", "-keystore", name + ".p12", "-storepass",
-                new String(PASSWORD), "-file", name + ".pem"));
-    }
-
-    private static void keytool(Path dir, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(args);
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IOException("keytool " + args + " failed: " + new String(out, StandardCharsets.UTF_8));
-        }
+        TestCertificates.make(dir, name, san, start, days);
     }
 }

@@ -3,6 +3,7 @@ package io.loopwire.examples.web;
 import com.sun.net.httpserver.HttpExchange;
 import io.loopwire.Reactor;
 import io.loopwire.alert.Alert;
+import io.loopwire.alert.CertificateChange;
 import io.loopwire.alert.TargetChange;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
@@ -217,6 +218,10 @@ public final class MonitorPage {
                 for (TargetChange c : a.changes()) {
                     json.beginObject().name("target").value(c.target()).name("state").value(c.current().name())
                             .endObject();
+                }
+                for (CertificateChange c : a.certificates()) {
+                    json.beginObject().name("target").value(c.target()).name("certificate")
+                            .value(c.current().name()).endObject();
                 }
                 json.endArray().endObject();
             }
