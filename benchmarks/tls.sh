@@ -12,7 +12,8 @@
 # directory.
 #
 # Knobs (environment): TLS_CLIENTS ("10 100"), SERVERS ("loopwire netty-epoll netty": Netty transports nio, epoll,
-# io_uring), WARMUP (2s), DURATION (5s), DRAIN (3s), HANDSHAKE_THREADS (2), HANDSHAKE_DURATION (5s),
+# io_uring), WARMUP (2s), DURATION (5s), DRAIN (3s), HANDSHAKE_THREADS (2), HANDSHAKE_WARMUP (5s: the JDK's EC code
+# runs interpreted until warm, several times slower), HANDSHAKE_DURATION (5s),
 # IDLE_CONNECTIONS (2000; 0 skips the memory phase), CIPHER (unset: the JDK's defaults, TLS 1.3 negotiated),
 # RUN_TIMEOUT (60 s per load), SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR.
 set -uo pipefail
@@ -26,6 +27,7 @@ WARMUP=${WARMUP:-2s}
 DURATION=${DURATION:-5s}
 DRAIN=${DRAIN:-3s}
 HANDSHAKE_THREADS=${HANDSHAKE_THREADS:-2}
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-5s}
 HANDSHAKE_DURATION=${HANDSHAKE_DURATION:-5s}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-2000}
 CIPHER=${CIPHER:-}
@@ -122,7 +124,7 @@ for name in $SERVERS; do start_server "$name" && RUNNING+=("$name"); done
 # JIT warm-up of every server's TLS path (not recorded): handshakes, then a short fan-out.
 for name in "${RUNNING[@]}"; do
     timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.TlsHandshakeLoad --port "${PORT[$name]}" \
-        --tls-ca "$CERT" --threads "$HANDSHAKE_THREADS" --warmup 0s --duration 2s "${CIPHER_ARG[@]}" \
+        --tls-ca "$CERT" --threads "$HANDSHAKE_THREADS" --warmup 0s --duration "$HANDSHAKE_WARMUP" "${CIPHER_ARG[@]}" \
         >/dev/null 2>>"$OUT/load.err" || true
     timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.RelayLoad --port "${PORT[$name]}" \
         --tls-ca "$CERT" --clients 10 --max --warmup 1s --duration 3s --drain 2s "${CIPHER_ARG[@]}" \
@@ -147,7 +149,7 @@ stop_servers
 
 # Heap per idle TLS connection: each server in a child JVM of IdleConnectionMemory (Netty on its NIO transport).
 if (( IDLE_CONNECTIONS > 0 )); then
-    timeout $(( RUN_TIMEOUT * 6 )) java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.IdleConnectionMemory \
+    timeout $(( RUN_TIMEOUT * 10 )) java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.IdleConnectionMemory \
         --connections "$IDLE_CONNECTIONS" --servers loopwire-tls,netty-tls --tls-cert "$CERT" --tls-key "$KEY" \
         2>>"$OUT/load.err" | grep '^idle ' | tee -a "$OUT/raw.txt" >"$OUT/idle.txt"
 fi
