@@ -156,7 +156,8 @@ fi
 trap - EXIT
 
 {
-    echo "## TLS fan-out, max throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, warm-up $WARMUP, measured $DURATION)"
+    echo "## TLS fan-out, max throughput ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, warm-up $WARMUP," \
+         "measured $DURATION)"
     echo
     echo "64-byte lines; clients: RelayLoad over JDK SSLEngine, nonblocking on one selector thread. Negotiated:" \
          "$(for k in "${!RES[@]}"; do kv "${RES[$k]}" tls; done | grep -v '^-$' | sort -u | tr '\n' ' ')"
@@ -189,7 +190,8 @@ trap - EXIT
         done
     done
     echo
-    echo "Targets (issue 18): 0 lost; loopwire server CPU per delivery ≤ 1/1.3 (0.77) of Netty's (the best Netty that ran):"
+    echo "Targets (issue 18): 0 lost; loopwire server CPU per delivery ≤ 1/1.3 (0.77) of Netty's" \
+         "(the best Netty that ran):"
     echo
     for n in $TLS_CLIENTS; do
         lost=0; best=""; lw=""
@@ -204,10 +206,12 @@ trap - EXIT
         r=$(ratio "$lw" "$best")
         verdict=missed; awk -v r="$r" 'BEGIN { exit !(r != "n/a" && r <= 1 / 1.3) }' && verdict=held
         [[ $lost == 0 ]] && lostv=held || lostv="missed ($lost)"
-        echo "- $n clients: 0 lost/dup/closed: $lostv; CPU per delivery loopwire/best Netty = $r ($lw vs $best ns): $verdict"
+        echo "- $n clients: 0 lost/dup/closed: $lostv;" \
+             "CPU per delivery loopwire/best Netty = $r ($lw vs $best ns): $verdict"
     done
     echo
-    echo "## Full TLS handshakes ($HANDSHAKE_THREADS SSLSocket client threads, new client context each: no resumption;" \
+    echo "## Full TLS handshakes ($HANDSHAKE_THREADS SSLSocket client threads," \
+         "new client context each: no resumption;" \
          "measured $HANDSHAKE_DURATION)"
     echo
     echo "| server | handshakes/s | failed | server CPU µs per handshake | handshakes per server core-second |"

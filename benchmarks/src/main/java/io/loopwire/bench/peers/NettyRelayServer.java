@@ -138,7 +138,7 @@ public final class NettyRelayServer implements AutoCloseable {
         return start(tcpBind, udpBind, transport, loops, null);
     }
 
-    /** As {@link #start(InetSocketAddress, InetSocketAddress, NettyTransport, int)}, plus a TLS listener if not null. */
+    /** As {@link #start(InetSocketAddress, InetSocketAddress, NettyTransport, int)}, plus a TLS listener if given. */
     public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
             NettyTransport transport, int loops, Tls tlsListener) throws InterruptedException {
         transport.ensureAvailable();
