@@ -2,7 +2,10 @@ package io.loopwire.bench;
 
 import io.loopwire.Reactor;
 import io.loopwire.bench.peers.NettyRelayServer;
+import io.loopwire.bench.peers.NettyTransport;
 import io.loopwire.relay.ChatServer;
+import io.loopwire.tls.PemFiles;
+import io.loopwire.tls.TlsConfig;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,20 +28,26 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
- * Heap cost of idle TCP connections on a chat server: loopwire's {@link ChatServer} and the Netty peer.
+ * Heap cost of idle TCP connections on a chat server: loopwire's {@link ChatServer} and the Netty peer, plaintext
+ * ({@code loopwire}, {@code netty}) or TLS ({@code loopwire-tls}, {@code netty-tls}: the same servers' TLS listeners,
+ * Netty with {@code SslHandler} on the JDK provider and its NIO transport; both given {@code --tls-cert} and
+ * {@code --tls-key}).
  *
  * <p>Each server runs in a child JVM (same class path, {@code --child loopwire|netty}) so the client sockets opened
  * here do not count. The child answers {@code gc} on stdin with {@code heap=<bytes used after System.gc()>
  * fds=<open descriptors>}. The parent opens a few connections and closes them (to load classes and warm up), reads
  * the baseline, opens {@code --connections} connections that send nothing, drains the {@code joined} notices the
  * server sends (one selector thread here), waits until the child holds every connection and the notices stopped, and
- * reads the heap again: (after - before) / connections.
+ * reads the heap again: (after - before) / connections. A TLS connection completes its handshake (blocking, a JDK
+ * {@code SSLEngine} per client) before it is handed to the drainer, which then reads and discards the ciphertext: the
+ * server holds each connection after its handshake, idle.
  *
  * <pre>
  * java -cp benchmarks.jar io.loopwire.bench.IdleConnectionMemory [--connections 10000] [--servers loopwire,netty]
- *      [--child-jvm "-Xmx1g"]
+ *      [--child-jvm "-Xmx1g"] [--tls-cert CHAIN_PEM --tls-key PKCS8_PEM]
  * </pre>
  * Needs about {@code connections + 100} file descriptors in each process ({@code ulimit -n}).
  */
@@ -48,34 +58,50 @@ public final class IdleConnectionMemory {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("--child")) {
-            child(args[1]);
+        if (args.length >= 2 && args[0].equals("--child")) {
+            child(args[1], args.length == 4 ? new String[] {args[2], args[3]} : null);
             return;
         }
         int connections;
         String[] servers;
         String childJvm;
         boolean histogram;
+        String[] tlsFiles = null;
         try {
-            Cli cli = Cli.parse(args, Set.of("connections", "servers", "child-jvm"), Set.of("histogram"));
+            Cli cli = Cli.parse(args, Set.of("connections", "servers", "child-jvm", "tls-cert", "tls-key"),
+                    Set.of("histogram"));
             histogram = cli.flag("histogram");
             connections = (int) cli.number("connections", 10_000, 1, 60_000);
             servers = cli.string("servers", "loopwire,netty").split(",");
             childJvm = cli.string("child-jvm", "-Xms1g -Xmx1g");
+            if (cli.has("tls-cert") != cli.has("tls-key")) {
+                throw new IllegalArgumentException("give both --tls-cert and --tls-key");
+            }
+            if (cli.has("tls-cert")) {
+                tlsFiles = new String[] {cli.string("tls-cert", ""), cli.string("tls-key", "")};
+            }
+            for (String server : servers) {
+                if (server.trim().endsWith("-tls") && tlsFiles == null) {
+                    throw new IllegalArgumentException(server.trim() + " needs --tls-cert and --tls-key");
+                }
+            }
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, "usage: java -cp benchmarks.jar " + IdleConnectionMemory.class.getName()
-                    + " [--connections 10000] [--servers loopwire,netty] [--child-jvm \"-Xms1g -Xmx1g\"] [--histogram]");
+                    + " [--connections 10000] [--servers loopwire,netty,loopwire-tls,netty-tls]"
+                    + " [--child-jvm \"-Xms1g -Xmx1g\"] [--histogram] [--tls-cert CHAIN_PEM --tls-key PKCS8_PEM]");
             return;
         }
         for (String server : servers) {
-            measure(server.trim(), connections, childJvm, histogram);
+            boolean tls = server.trim().endsWith("-tls");
+            measure(server.trim(), connections, childJvm, histogram, tls ? tlsFiles : null);
         }
     }
 
     // ---- parent -------------------------------------------------------------------------------------------------
 
-    private static void measure(String server, int connections, String childJvm, boolean histogram)
-            throws Exception {
+    /** @param tlsFiles certificate chain and key for a TLS server, or null */
+    private static void measure(String server, int connections, String childJvm, boolean histogram,
+            String[] tlsFiles) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         for (String option : childJvm.trim().split(" +")) {
@@ -83,6 +109,11 @@ public final class IdleConnectionMemory {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IdleConnectionMemory.class.getName(),
                 "--child", server));
+        SSLContext tls = null;
+        if (tlsFiles != null) {
+            command.addAll(List.of(tlsFiles));
+            tls = TlsClientChannel.trusting(Path.of(tlsFiles[0]));
+        }
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         PrintStream in = new PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -99,7 +130,7 @@ public final class IdleConnectionMemory {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1",
                     Integer.parseInt(ready.substring("ready port=".length())));
             // Warm-up: load and initialise every class of the connection path, then leave.
-            List<SocketChannel> warm = connect(address, WARM_CONNECTIONS, drainer);
+            List<SocketChannel> warm = connect(address, WARM_CONNECTIONS, drainer, tls);
             awaitQuiet(drainer);
             for (SocketChannel c : warm) {
                 c.close();
@@ -107,7 +138,7 @@ public final class IdleConnectionMemory {
             long[] base = awaitStable(in, out, -1);
             long baseFds = base[1];
             Map<String, long[]> histogramBefore = histogram ? classHistogram(child.pid()) : Map.of();
-            clients = connect(address, connections, drainer);
+            clients = connect(address, connections, drainer, tls);
             awaitQuiet(drainer);
             long[] loaded = awaitStable(in, out, baseFds + connections);
             long heapDelta = loaded[0] - base[0];
@@ -163,11 +194,15 @@ public final class IdleConnectionMemory {
         }
     }
 
-    private static List<SocketChannel> connect(InetSocketAddress address, int count, Drainer drainer)
+    /** Opens {@code count} connections (each after its TLS handshake if {@code tls} is not null) for the drainer. */
+    private static List<SocketChannel> connect(InetSocketAddress address, int count, Drainer drainer, SSLContext tls)
             throws IOException {
         List<SocketChannel> clients = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             SocketChannel c = SocketChannel.open(address);
+            if (tls != null) {
+                TlsClientChannel.handshake(c, tls, null); // the engine is dropped: from here on only bytes are read
+            }
             c.configureBlocking(false);
             clients.add(c);
             drainer.add(c);
@@ -257,11 +292,27 @@ public final class IdleConnectionMemory {
 
     // ---- child --------------------------------------------------------------------------------------------------
 
-    private static void child(String server) throws Exception {
+    /** @param tlsFiles certificate chain and key, for the {@code -tls} servers */
+    private static void child(String server, String[] tlsFiles) throws Exception {
         AutoCloseable running;
         int port;
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         switch (server) {
+            case "loopwire-tls" -> {
+                Reactor reactor = new Reactor().start();
+                TlsConfig tls = TlsConfig.server(PemFiles.serverContext(Path.of(tlsFiles[0]), Path.of(tlsFiles[1])))
+                        .build();
+                ChatServer chat = ChatServer.builder(reactor).tcpPort(0).udpPort(0).tls(tls, 0).start();
+                port = chat.tlsAddress().getPort();
+                running = reactor;
+            }
+            case "netty-tls" -> {
+                NettyRelayServer.Tls tls = new NettyRelayServer.Tls(any,
+                        NettyRelayServer.serverContext(Path.of(tlsFiles[0]), Path.of(tlsFiles[1])));
+                NettyRelayServer netty = NettyRelayServer.start(any, any, NettyTransport.NIO, 1, tls);
+                port = netty.tlsAddress().getPort();
+                running = netty;
+            }
             case "loopwire" -> {
                 Reactor reactor = new Reactor().start();
                 ChatServer chat = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
@@ -273,7 +324,8 @@ public final class IdleConnectionMemory {
                 port = netty.tcpAddress().getPort();
                 running = netty;
             }
-            default -> throw new IllegalArgumentException("unknown server " + server + " (loopwire or netty)");
+            default -> throw new IllegalArgumentException("unknown server " + server
+                    + " (loopwire, netty, loopwire-tls or netty-tls)");
         }
         System.out.println("ready port=" + port);
         System.out.flush();

@@ -10,11 +10,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * TCP fan-out load for a chat relay: N clients on ONE selector thread send fixed-size lines; every client reads
@@ -39,6 +41,11 @@ import java.util.function.Consumer;
  * receiver can have queued at the server to about N x window lines, so a well-behaved server never needs to
  * disconnect a slow consumer; {@code window 0} picks min(64, 256 KiB / (N x (size + 24))).
  *
+ * <p>TLS ({@code tls} set in the config, {@code --tls-ca FILE} on the command line): each client does its handshake
+ * blocking while connecting, then runs nonblocking on the same selector through a {@link TlsClientChannel} (the
+ * JDK's {@code SSLEngine}); lines, windows and counting are unchanged, and the summary names the negotiated protocol
+ * and cipher suite.
+ *
  * <p>deliveries/s is the steady state: every delivery (warm-up lines included) that arrived between the start of
  * measurement and the end of sending, divided by that time; the drain tail does not dilute it. Latency, loss and
  * duplicates are over the counted lines (sent after warm-up), drain included. With a server PID, the server's
@@ -62,10 +69,20 @@ public final class RelayLoad {
      * @param window            unacknowledged messages per sender (MAX mode); 0 = auto
      * @param messagesPerSender if positive, stop after this many counted messages per sender instead of duration
      * @param serverPid         server process to read CPU time from; 0 = none
+     * @param tls               the clients' TLS context (trusting the server's certificate), or null for plaintext
+     * @param cipherSuite       with TLS, the one suite to offer, or null for the JDK's defaults
      */
     public record Config(InetSocketAddress server, int clients, int lineBytes, Mode mode, double rate, int window,
                          Duration warmup, Duration duration, long messagesPerSender, Duration drainTimeout,
-                         Duration joinTimeout, long serverPid) {
+                         Duration joinTimeout, long serverPid, SSLContext tls, String cipherSuite) {
+        /** Plaintext. */
+        public Config(InetSocketAddress server, int clients, int lineBytes, Mode mode, double rate, int window,
+                      Duration warmup, Duration duration, long messagesPerSender, Duration drainTimeout,
+                      Duration joinTimeout, long serverPid) {
+            this(server, clients, lineBytes, mode, rate, window, warmup, duration, messagesPerSender, drainTimeout,
+                    joinTimeout, serverPid, null, null);
+        }
+
         public Config {
             if (clients < 2 || clients > 999_999) {
                 throw new IllegalArgumentException("clients must be in [2, 999999], got " + clients);
@@ -86,13 +103,19 @@ public final class RelayLoad {
             return new Config(server, clients, 64, Mode.MAX, 0, 0, Duration.ZERO, Duration.ofSeconds(60),
                     messagesPerSender, Duration.ofSeconds(5), Duration.ofSeconds(10), 0);
         }
+
+        /** The same run over TLS. */
+        public Config withTls(SSLContext context, String suite) {
+            return new Config(server, clients, lineBytes, mode, rate, window, warmup, duration, messagesPerSender,
+                    drainTimeout, joinTimeout, serverPid, context, suite);
+        }
     }
 
     /** What one run measured; latencies in microseconds, CPU in nanoseconds (-1 when not measured). */
     public record Result(Config config, int window, long sent, long expected, long delivered, long lost, long dup,
                          long closed, long errors, long behind, double seconds, double deliveriesPerSecond,
                          double p50Micros, double p99Micros, double p999Micros, double maxMicros,
-                         long serverCpuNanos, long loadCpuNanos) {
+                         long serverCpuNanos, long loadCpuNanos, String tls) {
         public double serverCpuNanosPerDelivery() {
             return serverCpuNanos < 0 || delivered == 0 ? -1 : (double) serverCpuNanos / delivered;
         }
@@ -103,7 +126,7 @@ public final class RelayLoad {
             return String.format(Locale.ROOT, "relay server=%s clients=%d size=%d mode=%s rate=%s window=%s "
                             + "seconds=%.2f sent=%d expected=%d delivered=%d lost=%d dup=%d closed=%d errors=%d "
                             + "behind=%d deliveries_per_s=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-                            + "server_cpu_ms=%s server_cpu_ns_per_delivery=%s load_cpu_ms=%s",
+                            + "server_cpu_ms=%s server_cpu_ns_per_delivery=%s load_cpu_ms=%s tls=%s",
                     Cli.hostPort(c.server()), c.clients(), c.lineBytes(), c.mode().name().toLowerCase(Locale.ROOT),
                     c.mode() == Mode.RATE ? String.format(Locale.ROOT, "%.0f", c.rate()) : "-",
                     c.mode() == Mode.MAX ? Integer.toString(window) : "-",
@@ -111,14 +134,15 @@ public final class RelayLoad {
                     p50Micros, p99Micros, p999Micros, maxMicros,
                     serverCpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.0f", serverCpuNanos / 1e6),
                     serverCpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.0f", serverCpuNanosPerDelivery()),
-                    loadCpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.0f", loadCpuNanos / 1e6));
+                    loadCpuNanos < 0 ? "-" : String.format(Locale.ROOT, "%.0f", loadCpuNanos / 1e6),
+                    tls == null ? "-" : tls);
         }
     }
 
     static final String USAGE = "usage: java -cp benchmarks.jar io.loopwire.bench.RelayLoad [--host 127.0.0.1] "
             + "[--port 12345] [--clients 10] [--size 64] (--rate MSGS_PER_S | --max [--window N]) "
             + "[--duration 5s | --count PER_SENDER] [--warmup 1s] [--drain 5s] [--join-timeout 30s] "
-            + "[--server-pid PID]";
+            + "[--server-pid PID] [--tls-ca PEM_FILE [--tls-cipher SUITE]]";
 
     private RelayLoad() {
     }
@@ -127,7 +151,7 @@ public final class RelayLoad {
         Config config;
         try {
             Cli cli = Cli.parse(args, Set.of("host", "port", "clients", "size", "rate", "window", "duration", "count",
-                    "warmup", "drain", "join-timeout", "server-pid"), Set.of("max"));
+                    "warmup", "drain", "join-timeout", "server-pid", "tls-ca", "tls-cipher"), Set.of("max"));
             boolean max = cli.flag("max");
             if (max == cli.has("rate")) {
                 throw new IllegalArgumentException("give exactly one of --rate R and --max");
@@ -139,6 +163,12 @@ public final class RelayLoad {
                     cli.duration("warmup", Duration.ofSeconds(1)), cli.duration("duration", Duration.ofSeconds(5)),
                     cli.number("count", 0, 0, Long.MAX_VALUE), cli.duration("drain", Duration.ofSeconds(5)),
                     cli.duration("join-timeout", Duration.ofSeconds(30)), cli.number("server-pid", 0, 0, Long.MAX_VALUE));
+            if (cli.has("tls-ca")) {
+                config = config.withTls(TlsClientChannel.trusting(Path.of(cli.string("tls-ca", ""))),
+                        cli.has("tls-cipher") ? cli.string("tls-cipher", "") : null);
+            } else if (cli.has("tls-cipher")) {
+                throw new IllegalArgumentException("--tls-cipher needs --tls-ca");
+            }
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, USAGE);
             return;
@@ -161,6 +191,10 @@ public final class RelayLoad {
         private final int window;
         private final Selector selector;
         private final SocketChannel[] channels;
+        private final TlsClientChannel[] tls; // null for plaintext
+        private final boolean[] revisit;      // TLS: whole records may be buffered; read again before selecting
+        private int revisits;
+        private String negotiated;
         private final SelectionKey[] keys;
         private final ByteBuffer[] in;
         private final ByteBuffer[] out;
@@ -195,6 +229,8 @@ public final class RelayLoad {
                     : (int) Math.max(1, Math.min(64, 256 * 1024L / ((long) n * (line + 24))));
             this.selector = Selector.open();
             this.channels = new SocketChannel[n];
+            this.tls = c.tls() == null ? null : new TlsClientChannel[n];
+            this.revisit = new boolean[n];
             this.keys = new SelectionKey[n];
             this.in = new ByteBuffer[n];
             this.out = new ByteBuffer[n];
@@ -209,6 +245,9 @@ public final class RelayLoad {
             this.member = new boolean[n];
             Arrays.fill(clientByPort, -1);
             int inBytes = Math.max(4 * (line + 64), Math.max(8 * 1024, Math.min(64 * 1024, 8 * 1024 * 1024 / n)));
+            if (tls != null) {
+                inBytes = Math.max(inBytes, 17 * 1024 + 4 * (line + 64)); // room for one whole record's plaintext
+            }
             int outBytes = Math.max(16 * 1024, 2 * window * line);
             for (int i = 0; i < n; i++) {
                 in[i] = ByteBuffer.allocate(inBytes);
@@ -250,7 +289,7 @@ public final class RelayLoad {
                     fill(i, now, limit);
                 }
                 long timeoutMillis = maxMode ? 10 : Math.max(1, (nextDue - System.nanoTime()) / 1_000_000);
-                selector.select(onKey, timeoutMillis);
+                select(timeoutMillis);
             }
             long sendEnd = System.nanoTime();
             long arrivedWhileSending = arrived;
@@ -276,7 +315,7 @@ public final class RelayLoad {
                     micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
                     micros(latency.getValueAtPercentile(99.9)), micros(latency.getMaxValue()),
                     cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart,
-                    loadCpuStart < 0 || loadCpuEnd < 0 ? -1 : loadCpuEnd - loadCpuStart);
+                    loadCpuStart < 0 || loadCpuEnd < 0 ? -1 : loadCpuEnd - loadCpuStart, negotiated);
         }
 
         private static double micros(long nanos) {
@@ -301,6 +340,10 @@ public final class RelayLoad {
                 channels[i] = ch;
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 ch.connect(c.server());
+                if (tls != null) {
+                    tls[i] = TlsClientChannel.handshake(ch, c.tls(), c.cipherSuite());
+                    negotiated = tls[i].negotiated();
+                }
                 ch.configureBlocking(false);
                 keys[i] = ch.register(selector, SelectionKey.OP_READ, i);
                 clientByPort[((InetSocketAddress) ch.getLocalAddress()).getPort()] = i;
@@ -318,8 +361,24 @@ public final class RelayLoad {
                             + c.joinTimeout() + "; sending anyway");
                     return;
                 }
-                selector.select(onKey, 10);
+                select(10);
             }
+        }
+
+        /** Waits for the selector, unless a TLS client has records in hand: then it serves those first. */
+        private void select(long timeoutMillis) throws IOException {
+            if (revisits == 0) {
+                selector.select(onKey, timeoutMillis);
+                return;
+            }
+            revisits = 0;
+            for (int i = 0; i < n; i++) {
+                if (revisit[i]) {
+                    revisit[i] = false;
+                    read(i);
+                }
+            }
+            selector.selectNow(onKey);
         }
 
         private void drain(long expected) throws IOException {
@@ -329,7 +388,7 @@ public final class RelayLoad {
             long hardStop = lastProgress + 10 * timeout; // progress that never ends must end too
             while (delivered < expected && System.nanoTime() - lastProgress < timeout
                     && System.nanoTime() < hardStop) {
-                selector.select(onKey, 10);
+                select(10);
                 if (delivered != seen) {
                     seen = delivered;
                     lastProgress = System.nanoTime();
@@ -400,14 +459,19 @@ public final class RelayLoad {
             ByteBuffer o = out[i];
             o.flip();
             try {
-                channels[i].write(o);
+                if (tls == null) {
+                    channels[i].write(o);
+                } else {
+                    tls[i].write(o);
+                }
             } catch (IOException e) {
                 o.compact();
                 closeClient(i, e);
                 return;
             }
             o.compact();
-            int ops = o.position() > 0 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+            boolean pending = o.position() > 0 || (tls != null && tls[i].hasPendingOutput());
+            int ops = pending ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
             if (keys[i].interestOps() != ops) {
                 keys[i].interestOps(ops);
             }
@@ -428,7 +492,7 @@ public final class RelayLoad {
             for (int reads = 0; reads < 8; reads++) {
                 int got;
                 try {
-                    got = channels[r].read(b);
+                    got = tls == null ? channels[r].read(b) : tls[r].read(b);
                 } catch (IOException e) {
                     closeClient(r, e);
                     return;
@@ -441,6 +505,10 @@ public final class RelayLoad {
                     return;
                 }
                 parseLines(r, System.nanoTime());
+            }
+            if (tls != null && tls[r].hasBufferedInput() && !revisit[r]) {
+                revisit[r] = true; // the socket may be empty, so the selector would not come back for these
+                revisits++;
             }
         }
 
@@ -582,9 +650,11 @@ public final class RelayLoad {
 
         @Override
         public void close() throws IOException {
-            for (SocketChannel ch : channels) {
-                if (ch != null) {
-                    ch.close();
+            for (int i = 0; i < n; i++) {
+                if (tls != null && tls[i] != null) {
+                    tls[i].close(); // close_notify first: the server must not take this for a truncation
+                } else if (channels[i] != null) {
+                    channels[i].close();
                 }
             }
             selector.close();

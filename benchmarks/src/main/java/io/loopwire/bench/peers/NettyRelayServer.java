@@ -18,17 +18,25 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslProvider;
 import io.loopwire.bench.Cli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * The chat relay and UDP echo written as an expert Netty 4.2 user would, on ONE event loop (boss, children
@@ -45,6 +53,12 @@ import java.util.concurrent.TimeUnit;
  * empty says nothing) goes to every other member as {@code [<ip>:<port>] <text>} (without the newline for UDP
  * recipients), {@code /quit} or {@code /sair} leaves. Not in this peer: UDP idle expiry, the member cap, validated
  * joins and budgets (benchmark traffic never needs them). The datagram socket asks a 4 MiB SO_RCVBUF.
+ *
+ * <p>TLS ({@link Tls}, {@code --tls-port P --tls-cert F --tls-key F}): a second listener in the same room whose
+ * pipeline starts with Netty's {@code SslHandler} on the JDK provider ({@code SslProvider.JDK}, the same
+ * {@code SSLEngine} loopwire drives), TLS 1.3 and 1.2 with the JDK's default cipher suites (what loopwire enables).
+ * A TLS member joins the room when its handshake completes, as loopwire's does. The engine's delegated tasks run on
+ * the event loop (the {@code SslContext.newHandler(alloc)} default).
  *
  * <p>Hot path: the relayed line is encoded once into a pooled direct buffer (Netty 4.2's default allocator) and
  * each recipient gets a {@code retainedDuplicate()} written with the channel's void promise. Flushes are
@@ -68,11 +82,34 @@ public final class NettyRelayServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel tcp;
     private final Channel udp;
+    private final Channel tls;
 
-    private NettyRelayServer(EventLoopGroup group, Channel tcp, Channel udp) {
+    private NettyRelayServer(EventLoopGroup group, Channel tcp, Channel udp, Channel tls) {
         this.group = group;
         this.tcp = tcp;
         this.udp = udp;
+        this.tls = tls;
+    }
+
+    /** A TLS listener: where to bind it (port 0 allowed) and its server context ({@link #serverContext}). */
+    public record Tls(InetSocketAddress bind, SslContext context) {
+    }
+
+    /**
+     * A server {@code SslContext} on the JDK provider from a PEM certificate chain and an unencrypted PKCS#8 key:
+     * TLS 1.3 and 1.2, the JDK's default cipher suites (not Netty's own list), as loopwire's server.
+     */
+    public static SslContext serverContext(Path certChain, Path key) throws IOException {
+        try {
+            List<String> suites = List.of(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites());
+            return SslContextBuilder.forServer(certChain.toFile(), key.toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .ciphers(suites)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
     }
 
     /** Binds TCP and UDP (port 0 allowed) and starts serving on the NIO transport. */
@@ -98,6 +135,12 @@ public final class NettyRelayServer implements AutoCloseable {
      */
     public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
             NettyTransport transport, int loops) throws InterruptedException {
+        return start(tcpBind, udpBind, transport, loops, null);
+    }
+
+    /** As {@link #start(InetSocketAddress, InetSocketAddress, NettyTransport, int)}, plus a TLS listener if given. */
+    public static NettyRelayServer start(InetSocketAddress tcpBind, InetSocketAddress udpBind,
+            NettyTransport transport, int loops, Tls tlsListener) throws InterruptedException {
         transport.ensureAvailable();
         if (loops < 1 || loops > 256) {
             throw new IllegalArgumentException("--loops must be in 1..256, was " + loops);
@@ -122,10 +165,21 @@ public final class NettyRelayServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
-                                    new Member(rooms.get(ch.eventLoop())));
+                                    new Member(rooms.get(ch.eventLoop()), false));
                         }
                     });
             Channel tcp = server.bind(tcpBind).sync().channel();
+            Channel tls = null;
+            if (tlsListener != null) {
+                tls = server.clone().childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(tlsListener.context().newHandler(ch.alloc()),
+                                new LineBasedFrameDecoder(MAX_LINE_BYTES, true, true),
+                                new Member(rooms.get(ch.eventLoop()), true));
+                    }
+                }).bind(tlsListener.bind()).sync().channel();
+            }
             // The datagram channel lives on the first loop, with that loop's part of the room.
             EventLoop udpLoop = all.get(0).loop;
             Room udpPart = all.get(0);
@@ -135,7 +189,7 @@ public final class NettyRelayServer implements AutoCloseable {
                     .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                     .handler(new UdpRoom(udpPart))
                     .bind(udpBind).sync().channel();
-            return new NettyRelayServer(group, tcp, udp);
+            return new NettyRelayServer(group, tcp, udp, tls);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -150,8 +204,16 @@ public final class NettyRelayServer implements AutoCloseable {
         return (InetSocketAddress) udp.localAddress();
     }
 
+    /** The TLS listener's address, or null without one. */
+    public InetSocketAddress tlsAddress() {
+        return tls == null ? null : (InetSocketAddress) tls.localAddress();
+    }
+
     @Override
     public void close() {
+        if (tls != null) {
+            tls.close().syncUninterruptibly();
+        }
         tcp.close().syncUninterruptibly();
         udp.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -159,26 +221,39 @@ public final class NettyRelayServer implements AutoCloseable {
 
     public static void main(String[] args) throws InterruptedException {
         String usage = "usage: java -cp benchmarks.jar " + NettyRelayServer.class.getName() + " "
-                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring] [--loops 1]";
-        PeerMain.Options o = PeerMain.parse(args, usage, "transport", "loops");
+                + PeerMain.USAGE_OPTIONS + " [--transport nio|epoll|io_uring] [--loops 1]"
+                + " [--tls-port P --tls-cert PEM_CHAIN --tls-key PKCS8_PEM]";
+        PeerMain.Options o = PeerMain.parse(args, usage, "transport", "loops", "tls-port", "tls-cert", "tls-key");
         NettyTransport transport;
         int loops;
+        Tls tls = null;
         try {
             transport = NettyTransport.parse(o.cli().string("transport", "nio"));
             loops = (int) o.cli().number("loops", 1, 1, 256);
+            if (o.cli().has("tls-port")) {
+                if (!o.cli().has("tls-cert") || !o.cli().has("tls-key")) {
+                    throw new IllegalArgumentException("--tls-port needs --tls-cert and --tls-key");
+                }
+                tls = new Tls(new InetSocketAddress(o.tcp().getAddress(), o.cli().port("tls-port", 0)),
+                        serverContext(Path.of(o.cli().string("tls-cert", "")), Path.of(o.cli().string("tls-key", ""))));
+            }
         } catch (IllegalArgumentException e) {
             Cli.exitWithUsage(e, usage);
+            return;
+        } catch (IOException e) {
+            System.err.println("NettyRelayServer: cannot load the certificate or key: " + e.getMessage());
+            System.exit(1);
             return;
         }
         NettyRelayServer server;
         try {
-            server = start(o.tcp(), o.udp(), transport, loops);
+            server = start(o.tcp(), o.udp(), transport, loops, tls);
         } catch (IllegalStateException e) {
             System.err.println("NettyRelayServer: " + e.getMessage());
             System.exit(1);
             return;
         }
-        PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server);
+        PeerMain.serveUntilKilled(server.tcpAddress(), server.udpAddress(), server.tlsAddress(), server);
     }
 
     /** One loop's part of the room: its members and dirty list; touched only on its event loop. */
@@ -314,6 +389,8 @@ public final class NettyRelayServer implements AutoCloseable {
     /** One TCP member: its pipeline's last handler. */
     private static final class Member extends ChannelInboundHandlerAdapter implements Recipient {
         private final Room room;
+        /** Behind an {@code SslHandler}: joins when the handshake completes, not when TCP connects. */
+        private final boolean tls;
         private Channel channel;
         private String name;
         private byte[] prefix;
@@ -321,8 +398,9 @@ public final class NettyRelayServer implements AutoCloseable {
         private boolean closing;
         boolean dirty;
 
-        Member(Room room) {
+        Member(Room room, boolean tls) {
             this.room = room;
+            this.tls = tls;
         }
 
         @Override
@@ -330,9 +408,25 @@ public final class NettyRelayServer implements AutoCloseable {
             channel = ctx.channel();
             name = Cli.hostPort((InetSocketAddress) channel.remoteAddress());
             prefix = ("[" + name + "] ").getBytes(StandardCharsets.UTF_8);
-            joined = true;
-            room.join(this);
+            if (!tls) {
+                joined = true;
+                room.join(this);
+            }
             ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess() && channel.isActive() && !joined) {
+                    joined = true;
+                    room.join(this);
+                } else if (!done.isSuccess()) {
+                    log.debug("TLS handshake with {} failed: {}", name, done.cause().toString());
+                    ctx.close();
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

@@ -35,7 +35,14 @@ final class PeerMain {
     /** Prints the {@code ready} line (the one line on stdout), closes the server on SIGTERM, and blocks. */
     static void serveUntilKilled(InetSocketAddress tcp, InetSocketAddress udp, AutoCloseable server)
             throws InterruptedException {
-        System.out.println("ready tcp=" + (tcp == null ? "-" : Cli.hostPort(tcp)) + " udp=" + Cli.hostPort(udp));
+        serveUntilKilled(tcp, udp, null, server);
+    }
+
+    /** As above; the ready line ends {@code  tls=<ip>:<port>} when {@code tls} is not null, as loopwire's does. */
+    static void serveUntilKilled(InetSocketAddress tcp, InetSocketAddress udp, InetSocketAddress tls,
+            AutoCloseable server) throws InterruptedException {
+        System.out.println("ready tcp=" + (tcp == null ? "-" : Cli.hostPort(tcp)) + " udp=" + Cli.hostPort(udp)
+                + (tls == null ? "" : " tls=" + Cli.hostPort(tls)));
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
