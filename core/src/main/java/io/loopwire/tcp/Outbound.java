@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * whatever a turn queues for it (up to {@value #IN_TURN_LIMIT_FACTOR} times the limit, a bound on memory when many
  * senders burst at once) and is judged after that turn's flush; one already behind is judged at each message.
  *
- * @implNote Reactor thread only. Nothing here allocates in steady state (a transient message the socket cannot take
- *     is copied: that is the slow peer's cost).
+ * @implNote Reactor thread only. Nothing here allocates in steady state (transient messages the socket cannot take
+ *     are copied, appended to one copy of at least 4 KiB: that is the slow peer's cost).
  */
 final class Outbound {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
@@ -71,10 +71,10 @@ final class Outbound {
      */
     void add(ByteBuffer message, boolean transientBytes, boolean socketFull) {
         if (transientBytes && socketFull) {
-            message = OutboundQueue.copyOf(message, message.position(), message.limit());
-            transientBytes = false;
+            queue.addCopy(message); // appended to the last copy: short lines do not each cost an entry
+        } else {
+            queue.add(message, transientBytes);
         }
-        queue.add(message, transientBytes);
         group.stats.messagesOut++;
         if (writable && queue.bytes() > group.highWaterBytes) {
             writable = false;

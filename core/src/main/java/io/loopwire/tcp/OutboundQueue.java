@@ -17,6 +17,11 @@ final class OutboundQueue {
     /** What a queued message costs besides its bytes, so the outbound limit also bounds the bookkeeping. */
     static final int ENTRY_OVERHEAD_BYTES = 32;
     static final int OWN_SLOTS = 16;
+    /**
+     * The smallest private copy: the transient lines a connection is given while its socket is full are appended to
+     * one copy until it is full, so each run of short lines costs one entry (and one allocation), not one per line.
+     */
+    static final int COPY_BYTES = 4096;
 
     private final SlotPool pool;
     private Slots own;
@@ -26,6 +31,8 @@ final class OutboundQueue {
     private long bytes;
     /** Whether messages were added since the last {@link #trim()}. */
     private boolean busy;
+    /** The last private copy made; more copies go after its end while it is the tail entry and has room. */
+    private ByteBuffer lastCopy;
 
     OutboundQueue(SlotPool pool) {
         this.pool = pool;
@@ -58,6 +65,31 @@ final class OutboundQueue {
         slots.transients[slot] = transientBytes;
         count++;
         bytes += message.remaining() + ENTRY_OVERHEAD_BYTES;
+    }
+
+    /**
+     * Queues a private copy of {@code message}'s remaining bytes (its position and limit are left as they are): after
+     * the tail entry's bytes if that entry is a copy with room, in a new copy of at least {@value #COPY_BYTES} bytes
+     * otherwise. The outbound limit then counts what is queued, not a per-line overhead that would make many short
+     * lines weigh twice their bytes.
+     */
+    void addCopy(ByteBuffer message) {
+        int length = message.remaining();
+        if (count > 0 && lastCopy != null) {
+            int tail = (head + count - 1) & slots.mask;
+            int end = slots.ends[tail];
+            if (slots.buffers[tail] == lastCopy && lastCopy.capacity() - end >= length) {
+                lastCopy.limit(end + length).put(end, message, message.position(), length); // gather sets the range
+                slots.ends[tail] = end + length;
+                bytes += length;
+                busy = true;
+                return;
+            }
+        }
+        ByteBuffer copy = ByteBuffer.allocate(Math.max(length, COPY_BYTES));
+        copy.put(0, message, message.position(), length).limit(length);
+        add(copy, false);
+        lastCopy = copy;
     }
 
     private void grow() {
@@ -161,12 +193,13 @@ final class OutboundQueue {
                 runBytes += slots.ends[s] - slots.starts[s];
                 runEnd++;
             }
-            ByteBuffer copy = ByteBuffer.allocate(runBytes);
+            ByteBuffer copy = ByteBuffer.allocate(Math.max(runBytes, COPY_BYTES));
             for (int j = i; j < runEnd; j++) {
                 int s = (head + j) & slots.mask;
                 copy.put(slots.buffers[s].limit(slots.ends[s]).position(slots.starts[s]));
                 slots.buffers[s] = null;
             }
+            lastCopy = copy; // what the socket cannot take next is appended here while it is the tail
             bytes -= (long) (runEnd - i - 1) * ENTRY_OVERHEAD_BYTES; // the run is one entry now
             int target = (head + kept++) & slots.mask;
             slots.buffers[target] = copy.flip();
@@ -191,13 +224,6 @@ final class OutboundQueue {
         }
     }
 
-    /** A private copy of {@code source[start, end)}; moves {@code source}'s position and limit. */
-    static ByteBuffer copyOf(ByteBuffer source, int start, int end) {
-        ByteBuffer copy = ByteBuffer.allocate(end - start);
-        source.limit(end).position(start);
-        return copy.put(source).flip();
-    }
-
     /** Forgets everything queued (the connection closed). */
     void clear() {
         if (slots != null) {
@@ -205,6 +231,7 @@ final class OutboundQueue {
         }
         slots = null;
         own = null;
+        lastCopy = null;
         head = 0;
         count = 0;
         bytes = 0;
