@@ -28,12 +28,12 @@ BENCH_JAR=benchmarks/target/benchmarks.jar
 LOOPWIRE_JAR=${LOOPWIRE_JAR:-examples/target/loopwire.jar}
 SERVERS=${SERVERS:-"loopwire netty netty-epoll netty-iouring tpc"}
 CLIENTS=${CLIENTS:-"2 10 100 1000"}
-UDP_MEMBERS=${UDP_MEMBERS:-"10 100"}
+UDP_MEMBERS=${UDP_MEMBERS-"10 100"}   # empty: no UDP fan-out phase
 RATE_DELIVERIES=${RATE_DELIVERIES:-50000} # fixed-rate runs: deliveries/s asked; messages/s = this / (clients - 1)
 WARMUP=${WARMUP:-1s}
 DURATION=${DURATION:-5s}
 DRAIN=${DRAIN:-3s}
-PINGS=${PINGS:-50000}
+PINGS=${PINGS:-50000}                    # 0: no UDP echo phase
 RUN_TIMEOUT=${RUN_TIMEOUT:-45}            # seconds per load run
 BUDGET=${BUDGET:-480}                     # seconds; later runs are skipped once this is spent
 UDP_PIN=${UDP_PIN:-same}
@@ -163,6 +163,7 @@ for n in $CLIENTS; do
 done
 UDP_RELAYS=()
 for name in "${RELAYS[@]}"; do [[ $name != tpc ]] && UDP_RELAYS+=("$name"); done
+[[ -z $UDP_MEMBERS ]] && UDP_RELAYS=()
 for name in "${UDP_RELAYS[@]}"; do # JIT warm-up of the UDP room path, not recorded
     timeout "$RUN_TIMEOUT" java $LOAD_JVM -cp $BENCH_JAR io.loopwire.bench.UdpRelayLoad --port "${UDP[$name]}" \
         --members 10 --warmup 1s --duration 2s --drain 2s >/dev/null 2>>"$OUT/load.err" || true
@@ -183,7 +184,8 @@ if [[ $UDP_PIN != none ]] && command -v taskset >/dev/null; then
 else
     UDP_PIN=none
 fi
-for probe in text probe; do
+PING_MODES="text probe"; (( PINGS > 0 )) || PING_MODES=""
+for probe in $PING_MODES; do
     for name in "${RUNNING[@]}"; do
         extra=(); [[ $probe == probe ]] && extra=(--probe)
         load "$name/udp/$probe" UdpPingLoad --port "${UDP[$name]}" --count "$PINGS" --warmup 2000 "${extra[@]}"
@@ -288,11 +290,10 @@ trap - EXIT
         done
     done
     echo
-    echo "## UDP echo RTT, one in flight ($PINGS pings after 2000 warm-up, pinning: $UDP_PIN)"
-    echo
-    echo "| server | mode | p50 µs | p99 µs | p99.9 µs | max µs | lost | p50 / floor p50 |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|"
-    for probe in text probe; do
+    [[ -n $PING_MODES ]] && echo "## UDP echo RTT, one in flight ($PINGS pings after 2000 warm-up, pinning: $UDP_PIN)" \
+        && echo && echo "| server | mode | p50 µs | p99 µs | p99.9 µs | max µs | lost | p50 / floor p50 |" \
+        && echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    for probe in $PING_MODES; do
         floor=$(kv "${RES[floor/udp/$probe]:-}" p50_us)
         for name in "${RUNNING[@]}"; do
             line=${RES[$name/udp/$probe]:-}
