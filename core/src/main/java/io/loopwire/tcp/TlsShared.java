@@ -1,9 +1,11 @@
 package io.loopwire.tcp;
 
 import io.loopwire.tls.TlsConfig;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,9 @@ final class TlsShared {
 
     TlsShared(TlsConfig config) {
         this.config = config;
+        // The sizes before any connection's engine exists (engines are made off the loop, by the handshake steps).
+        SSLSession probe = config.newEngine(InetSocketAddress.createUnresolved("localhost", 443)).getSession();
+        sizes(probe.getPacketBufferSize(), probe.getApplicationBufferSize());
     }
 
     /** Learns the record sizes from an engine's session (the JDK's are the same for every engine). */
