@@ -219,11 +219,15 @@ final class TlsSession {
         handshaking = true;
     }
 
+    /** On the loop. The one-buffer array is the group's: {@code SSLEngine.unwrap(src, dst)} would make one per call. */
     private SSLEngineResult unwrap(ByteBuffer in, ByteBuffer dst) throws TlsFailure {
+        ByteBuffer[] dsts = shared.oneBuffer(dst);
         try {
-            return engine.unwrap(in, dst);
+            return engine.unwrap(in, dsts, 0, 1);
         } catch (SSLException e) {
             throw failure(e);
+        } finally {
+            dsts[0] = null;
         }
     }
 

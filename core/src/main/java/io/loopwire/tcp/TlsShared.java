@@ -30,6 +30,8 @@ final class TlsShared {
     private int packetBytes;
     /** The plaintext one record can hold, the room an unwrap asks for. */
     private int applicationBytes;
+    /** Lent to one engine call at a time (see {@link #oneBuffer}). */
+    private final ByteBuffer[] one = new ByteBuffer[1];
     private ByteBuffer scratchIn;
     private ByteBuffer scratchOut;
     private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_EVERY_NANOS;
@@ -70,6 +72,12 @@ final class TlsShared {
     /** Wraps go here (cleared). */
     ByteBuffer scratchOut() {
         return scratchOut.clear();
+    }
+
+    /** {@code buffer} as a one-element array, for an engine call that takes arrays; the caller clears it after. */
+    ByteBuffer[] oneBuffer(ByteBuffer buffer) {
+        one[0] = buffer;
+        return one;
     }
 
     boolean isScratchIn(ByteBuffer buffer) {
