@@ -105,6 +105,8 @@ public final class TcpConnection {
     /** The TLS engine's adapter, or null for a plaintext connection. */
     private final TlsSession tls;
     private Timeout handshakeTimer;
+    /** Read interest is off while a TLS handshake step runs off the loop; {@link #tlsResume} turns it back on. */
+    private boolean readOffForStep;
     /** The handler was told of this connection: at once in plaintext, after the handshake with TLS. */
     private boolean announced;
     /** A client's connect result, completed once the connection is announced (failed if it closes before). */
@@ -141,14 +143,7 @@ public final class TcpConnection {
             return;
         }
         handshakeTimer = reactor.schedule(group.tls.config.handshakeTimeout(), this::handshakeTimedOut);
-        try {
-            tls.begin();
-        } catch (IOException e) {
-            group.tls.handshakeFailed(peer, e.getMessage());
-            close(CloseReason.TLS_HANDSHAKE_FAILED);
-            return;
-        }
-        driveTls(); // a client sends its hello now; a server waits for one
+        driveTls(); // a client wraps its hello now (off the loop); a server reads the peer's
     }
 
     private void announce() {
@@ -188,11 +183,16 @@ public final class TcpConnection {
         }
     }
 
-    /** The handshake's delegated tasks are done: carry on with it. */
+    /** A handshake step or the handshake's delegated tasks are done (back on the loop): carry on with it. */
     void tlsResume() {
-        if (phase != Phase.CLOSED) {
-            driveTls();
+        if (phase == Phase.CLOSED) {
+            return;
         }
+        if (readOffForStep) {
+            readOffForStep = false;
+            setInterest(interestOps | SelectionKey.OP_READ);
+        }
+        driveTls();
     }
 
     /** A handshake step: the pending records go out first, then whatever the peer has sent is read. */
@@ -210,7 +210,14 @@ public final class TcpConnection {
             setInterest(interestOps & ~SelectionKey.OP_WRITE);
         }
         inbound.read();
-        if (phase != Phase.CLOSED && tls.hasPendingOutput()) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (tls.stepRunning()) {
+            // The step owns the engine and buffers: readiness is of no use until it ends (and would spin the loop).
+            readOffForStep = (interestOps & SelectionKey.OP_READ) != 0 || readOffForStep;
+            setInterest(interestOps & ~(SelectionKey.OP_READ | SelectionKey.OP_WRITE));
+        } else if (tls.hasPendingOutput()) {
             setInterest(interestOps | SelectionKey.OP_WRITE);
         }
     }

@@ -1,9 +1,11 @@
 package io.loopwire.tcp;
 
 import io.loopwire.tls.TlsConfig;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,8 @@ final class TlsShared {
     private int packetBytes;
     /** The plaintext one record can hold, the room an unwrap asks for. */
     private int applicationBytes;
+    /** Lent to one engine call at a time (see {@link #oneBuffer}). */
+    private final ByteBuffer[] one = new ByteBuffer[1];
     private ByteBuffer scratchIn;
     private ByteBuffer scratchOut;
     private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_EVERY_NANOS;
@@ -35,6 +39,9 @@ final class TlsShared {
 
     TlsShared(TlsConfig config) {
         this.config = config;
+        // The sizes before any connection's engine exists (engines are made off the loop, by the handshake steps).
+        SSLSession probe = config.newEngine(InetSocketAddress.createUnresolved("localhost", 443)).getSession();
+        sizes(probe.getPacketBufferSize(), probe.getApplicationBufferSize());
     }
 
     /** Learns the record sizes from an engine's session (the JDK's are the same for every engine). */
@@ -65,6 +72,12 @@ final class TlsShared {
     /** Wraps go here (cleared). */
     ByteBuffer scratchOut() {
         return scratchOut.clear();
+    }
+
+    /** {@code buffer} as a one-element array, for an engine call that takes arrays; the caller clears it after. */
+    ByteBuffer[] oneBuffer(ByteBuffer buffer) {
+        one[0] = buffer;
+        return one;
     }
 
     boolean isScratchIn(ByteBuffer buffer) {

@@ -23,9 +23,9 @@ import javax.net.ssl.SSLParameters;
  * The context is asked for each new connection, so a {@link CertificateReloader} as the supplier gives new
  * connections new certificates while established ones keep theirs.
  *
- * <p>The engine's delegated tasks (the handshake's key exchange and signatures) run on a small shared pool of daemon
- * threads ({@link #delegatedTasks()}), never on the loop, so a flood of handshakes cannot stall the loop's other
- * connections.
+ * <p>The first handshake's computing (creating the engine, key exchange, signatures, the records' crypto, the session
+ * ticket) runs on a small shared pool of daemon threads ({@link #delegatedTasks()}), never on the loop: the loop only
+ * moves the handshake's bytes between socket and pool, so a flood of handshakes cannot stall its other connections.
  *
  * @implNote Immutable and thread-safe; one config may serve many servers and loops.
  */
@@ -121,8 +121,8 @@ public final class TlsConfig {
     }
 
     /**
-     * Where the engines' delegated tasks run: daemon threads, one per processor at most, idle ones ending after a
-     * minute. Thread-safe.
+     * Where handshakes compute (each connection's handshake steps and the engine's delegated tasks): daemon threads,
+     * one per processor at most, idle ones ending after a minute. Thread-safe.
      */
     public static Executor delegatedTasks() {
         return TASKS;
