@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TlsShared {
     private static final Logger log = LoggerFactory.getLogger(TlsShared.class);
+    /** The most plaintext one TLS record carries (RFC 8446 and 5246: 2^14 bytes). */
+    static final int MAX_RECORD_PLAINTEXT = 16_384;
     /** Packet buffers kept for reuse at most; more than this in use are allocated and dropped. */
     private static final int POOLED_BUFFERS = 64;
     /** At most one log line about failed handshakes per this long; the others are counted in it. */
@@ -34,6 +36,8 @@ final class TlsShared {
     private final ByteBuffer[] one = new ByteBuffer[1];
     private ByteBuffer scratchIn;
     private ByteBuffer scratchOut;
+    /** One record's plaintext at most, gathered from a batch of short messages before a wrap. */
+    private final ByteBuffer scratchPlain = ByteBuffer.allocate(MAX_RECORD_PLAINTEXT);
     private long lastFailureLogNanos = System.nanoTime() - FAILURE_LOG_EVERY_NANOS;
     private long failuresNotLogged;
 
@@ -78,6 +82,32 @@ final class TlsShared {
     ByteBuffer[] oneBuffer(ByteBuffer buffer) {
         one[0] = buffer;
         return one;
+    }
+
+    /**
+     * Copies the start of {@code srcs[offset..offset+length)}, up to one record's plaintext, into the scratch and
+     * returns it in read mode; the sources' positions do not move ({@link #skip} moves them by what a wrap took).
+     */
+    ByteBuffer gatherPlaintext(ByteBuffer[] srcs, int offset, int length) {
+        ByteBuffer plain = scratchPlain.clear();
+        for (int i = offset; i < offset + length && plain.hasRemaining(); i++) {
+            ByteBuffer src = srcs[i];
+            int n = Math.min(src.remaining(), plain.remaining());
+            plain.put(plain.position(), src, src.position(), n);
+            plain.position(plain.position() + n);
+        }
+        return plain.flip();
+    }
+
+    /** Moves the positions of {@code srcs[offset..offset+length)} past {@code bytes}, in order. */
+    static void skip(ByteBuffer[] srcs, int offset, int length, long bytes) {
+        long left = bytes;
+        for (int i = offset; i < offset + length && left > 0; i++) {
+            ByteBuffer src = srcs[i];
+            int n = (int) Math.min(src.remaining(), left);
+            src.position(src.position() + n);
+            left -= n;
+        }
     }
 
     boolean isScratchIn(ByteBuffer buffer) {
