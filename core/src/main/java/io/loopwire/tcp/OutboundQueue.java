@@ -86,10 +86,16 @@ final class OutboundQueue {
                 return;
             }
         }
-        ByteBuffer copy = ByteBuffer.allocate(Math.max(length, COPY_BYTES));
+        ByteBuffer copy = newCopy(length);
         copy.put(0, message, message.position(), length).limit(length);
         add(copy, false);
+        slots.pooled[(head + count - 1) & slots.mask] = copy.capacity() == COPY_BYTES;
         lastCopy = copy;
+    }
+
+    /** A buffer for a private copy of {@code length} bytes: one of the group's pooled ones when it fits. */
+    private ByteBuffer newCopy(int length) {
+        return length <= COPY_BYTES ? pool.takeCopy() : ByteBuffer.allocate(length);
     }
 
     private void grow() {
@@ -100,6 +106,7 @@ final class OutboundQueue {
             bigger.starts[i] = slots.starts[from];
             bigger.ends[i] = slots.ends[from];
             bigger.transients[i] = slots.transients[from];
+            bigger.pooled[i] = slots.pooled[from];
         }
         releaseLive(slots);
         slots = bigger;
@@ -109,7 +116,9 @@ final class OutboundQueue {
     /** Drops the references of the live entries (the others are null already) and returns borrowed storage. */
     private void releaseLive(Slots old) {
         for (int i = 0; i < count; i++) {
-            old.buffers[(head + i) & old.mask] = null;
+            int slot = (head + i) & old.mask;
+            old.buffers[slot] = null;
+            old.pooled[slot] = false;
         }
         if (old != own) {
             pool.give(old);
@@ -160,6 +169,10 @@ final class OutboundQueue {
             if (written >= length) {
                 written -= length;
                 bytes -= length + ENTRY_OVERHEAD_BYTES;
+                if (slots.pooled[slot]) {
+                    giveBack(slots.buffers[slot]);
+                    slots.pooled[slot] = false;
+                }
                 slots.buffers[slot] = null;
                 head = (head + 1) & slots.mask;
                 count--;
@@ -193,7 +206,7 @@ final class OutboundQueue {
                 runBytes += slots.ends[s] - slots.starts[s];
                 runEnd++;
             }
-            ByteBuffer copy = ByteBuffer.allocate(Math.max(runBytes, COPY_BYTES));
+            ByteBuffer copy = newCopy(runBytes).clear();
             for (int j = i; j < runEnd; j++) {
                 int s = (head + j) & slots.mask;
                 copy.put(slots.buffers[s].limit(slots.ends[s]).position(slots.starts[s]));
@@ -206,10 +219,12 @@ final class OutboundQueue {
             slots.starts[target] = 0;
             slots.ends[target] = runBytes;
             slots.transients[target] = false;
+            slots.pooled[target] = copy.capacity() == COPY_BYTES;
             i = runEnd;
         }
         for (int j = kept; j < count; j++) {
             slots.buffers[(head + j) & slots.mask] = null;
+            slots.pooled[(head + j) & slots.mask] = false;
         }
         count = kept;
     }
@@ -220,8 +235,17 @@ final class OutboundQueue {
             slots.starts[to] = slots.starts[from];
             slots.ends[to] = slots.ends[from];
             slots.transients[to] = slots.transients[from];
+            slots.pooled[to] = slots.pooled[from];
             slots.buffers[from] = null;
+            slots.pooled[from] = false;
         }
+    }
+
+    private void giveBack(ByteBuffer copy) {
+        if (copy == lastCopy) {
+            lastCopy = null;
+        }
+        pool.giveCopy(copy);
     }
 
     /** Forgets everything queued (the connection closed). */
@@ -243,6 +267,8 @@ final class OutboundQueue {
         final int[] starts;
         final int[] ends;
         final boolean[] transients;
+        /** Whether the entry's buffer is a private copy borrowed from the pool, given back once sent. */
+        final boolean[] pooled;
         final int mask;
 
         Slots(int capacity) {
@@ -250,6 +276,7 @@ final class OutboundQueue {
             starts = new int[capacity];
             ends = new int[capacity];
             transients = new boolean[capacity];
+            pooled = new boolean[capacity];
             mask = capacity - 1;
         }
 
