@@ -134,7 +134,10 @@ abstract class Client implements AutoCloseable {
                 DatagramPacket p = new DatagramPacket(buffer, buffer.length);
                 try {
                     socket.receive(p);
-                    add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
+                    String datagram = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+                    // Every text datagram the relay sends is one line ending in '\n'; one without shows as such.
+                    add(datagram.endsWith("\n") ? datagram.substring(0, datagram.length() - 1)
+                            : "(no line end) " + datagram);
                 } catch (SocketTimeoutException e) {
                     // check closed, then read again
                 } catch (SocketException e) {

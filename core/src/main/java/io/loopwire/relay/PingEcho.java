@@ -7,8 +7,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * Answers latency probes on a UDP endpoint: a datagram that is exactly {@code ping} (one trailing newline allowed)
- * gets {@code ping} back (the original system's protocol, unchanged), and a binary probe packet (magic {@code LWP1})
+ * Answers latency probes on a UDP endpoint: a datagram that is exactly {@code ping} (one trailing {@code "\n"} or
+ * {@code "\r\n"} allowed) is echoed as it came, so a bare {@code ping} gets {@code ping} (the original system's
+ * protocol, unchanged) and {@code nc -u}'s {@code ping\n} gets a line; a binary probe packet (magic {@code LWP1})
  * is echoed with the same bytes and its reply mark set ({@link ProbePacket#markReply}), both to the sender only. A
  * probe packet that already carries the reply mark is never answered (counted): two echoes cannot bounce one packet
  * between them forever. None of these is relayed or makes the sender a member.
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
  * @implNote Reactor thread only.
  */
 public final class PingEcho {
-    private final ByteBuffer pong = Ping.newBuffer();
     private long pingsAnswered;
     private long probesEchoed;
     private long repliesIgnored;
@@ -42,8 +42,7 @@ public final class PingEcho {
         }
         if (Ping.isPing(data)) {
             pingsAnswered++;
-            pong.clear();
-            endpoint.send(sender, pong);
+            endpoint.send(sender, data); // as it came: the seed's bare "ping", or a line from a text tool
             return true;
         }
         return false;

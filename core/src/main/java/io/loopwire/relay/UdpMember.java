@@ -5,8 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A member of a {@link UdpRelay}, reached at its UDP address: each line goes out as one datagram without its line
- * terminator.
+ * A member of a {@link UdpRelay}, reached at its UDP address: each line goes out as one datagram, its {@code '\n'}
+ * included, so that a text tool ({@code nc -u}) shows one line per datagram.
  *
  * @implNote Reactor thread only.
  */
@@ -24,12 +24,11 @@ final class UdpMember extends Member {
 
     @Override
     protected void deliver(ByteBuffer line, boolean transientBytes) {
-        line.limit(line.limit() - 1); // a datagram is the message: no line terminator; queued sends are copies
-        endpoint.send(address(), line);
+        endpoint.send(address(), line); // one datagram, '\n' included; a send that must wait is queued as a copy
     }
 
     @Override
     protected int maxLineBytes() {
-        return UdpRelay.MAX_DATAGRAM_BYTES + 1; // the '\n' is not sent
+        return UdpRelay.MAX_DATAGRAM_BYTES; // the '\n' travels in the datagram too
     }
 }

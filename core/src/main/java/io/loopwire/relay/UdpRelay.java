@@ -19,13 +19,17 @@ import java.util.Objects;
  * {@code * welcome} when it joins by {@code /hello} or {@code /join}. {@code /quit} or {@code /sair} leaves;
  * members silent longer than the idle timeout expire.
  *
+ * <p>Every text datagram the relay sends (relayed lines, notices, the challenge, {@code * welcome}, errors) is one
+ * line ending in {@code '\n'}, so that {@code nc -u} shows one line per datagram; a datagram received may end in
+ * {@code "\n"} or {@code "\r\n"}, which is not part of the text. {@code ping} and probes are echoed as they came.
+ *
  * <p>Protections, each counted: a per-source budget (datagrams/s and bytes/s, pings included: a member's is its own,
  * strangers share slots of a table chosen by a keyed hash with a per-process secret, so no stranger can aim at a
  * member's budget), a global budget on
  * what the relay sends for UDP senders, the member cap in total and per IP, join/leave notices under a budget of
  * deliveries per second (beyond it members join and leave quietly and one summary line per second counts them), and
  * expiry bounded per turn. Bytes sent to an address that never validated stay within 3x the bytes it sent (QUIC's
- * anti-amplification rule): a challenge (43 bytes) answers at least 64, an echo is the size of what it echoes.
+ * anti-amplification rule): a challenge (44 bytes) answers at least 64, an echo is the size of what it echoes.
  *
  * @implNote Reactor thread only, except the builder and {@link #close()}.
  */
@@ -51,8 +55,10 @@ public final class UdpRelay implements AutoCloseable {
 
     private static final long SECOND_NANOS = 1_000_000_000L;
     private static final byte[] CHALLENGE_PREFIX = "* validate ".getBytes(StandardCharsets.US_ASCII);
-    private static final ByteBuffer ROOM_FULL = readOnly("! error: room full");
-    private static final ByteBuffer WELCOME = readOnly("* welcome");
+    /** {@code * validate <token>\n}: 44 bytes, a third of the {@value #MIN_CHALLENGED_DATAGRAM_BYTES} it answers. */
+    static final int CHALLENGE_BYTES = CHALLENGE_PREFIX.length + AddressValidator.TOKEN_CHARS + 1;
+    private static final ByteBuffer ROOM_FULL = readOnly("! error: room full\n");
+    private static final ByteBuffer WELCOME = readOnly("* welcome\n");
 
     private final Reactor reactor;
     private final ChatRoom room;
@@ -71,7 +77,7 @@ public final class UdpRelay implements AutoCloseable {
     private final UdpMembers members;
     private final ByteBuffer roomFull = ROOM_FULL.duplicate();
     private final ByteBuffer welcome = WELCOME.duplicate();
-    private final ByteBuffer challenge = ByteBuffer.allocate(CHALLENGE_PREFIX.length + AddressValidator.TOKEN_CHARS);
+    private final ByteBuffer challenge = ByteBuffer.allocate(CHALLENGE_BYTES);
     private final Runnable expireMore = this::expireIdleMembers;
     private final UdpMembers.Expired expiredMember = this::expired;
     private final Timeout sweep;
@@ -219,7 +225,7 @@ public final class UdpRelay implements AutoCloseable {
                 challenges++;
                 challenge.clear().position(CHALLENGE_PREFIX.length);
                 validator.token(sender, now, challenge);
-                challenge.flip();
+                challenge.put((byte) '\n').flip();
                 endpoint.send(sender, challenge);
             } else {
                 strangersIgnored++; // too short to answer: a reply could outweigh it

@@ -267,7 +267,19 @@ final class ChatClients {
             return Arrays.copyOf(buffer, packet.getLength());
         }
 
+        /**
+         * The next datagram as a line: it must end in {@code '\n'}, as every text the relay sends does (so that
+         * {@code nc -u} shows one line per datagram); returned without it.
+         */
         String receive() throws IOException {
+            String datagram = receiveText();
+            assertThat(datagram).as("%s: a text datagram from the relay is one line ending in \\n", peer)
+                    .endsWith("\n");
+            return datagram.substring(0, datagram.length() - 1);
+        }
+
+        /** The next datagram's text as it came: a ping is echoed with its own line end, or none. */
+        String receiveText() throws IOException {
             return new String(receiveBytes(ARRIVES), StandardCharsets.UTF_8);
         }
 

@@ -122,6 +122,10 @@ class PythonInteropTest {
 
                 ChatScript.neverHeardItself(a, aPeer);
                 ChatScript.neverHeardItself(b, bPeer);
+                // The datagrams end in '\n' (for nc -u) and the original client's print adds one: each line shows
+                // once, followed by an empty line.
+                assertThat(a.stdout()).as("a's lines").filteredOn(l -> !l.isEmpty()).doesNotHaveDuplicates()
+                        .contains("* " + bPeer + " left", "[" + bPeer + "] Olá, tudo bem?");
             }
         }
     }

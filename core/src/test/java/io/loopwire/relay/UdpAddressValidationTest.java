@@ -67,7 +67,7 @@ class UdpAddressValidationTest {
             assertThat(stranger.receive()).startsWith("* validate ");
             stranger.send("/join 0123456789abcdef0123456789abcdef"); // a wrong token
             stranger.send("ping");
-            assertThat(stranger.receive()).isEqualTo("ping");
+            assertThat(stranger.receiveText()).isEqualTo("ping");
             byte[] probe = ByteBuffer.allocate(32).putInt(0x4C575031).putInt(7).putLong(1).putLong(2).array();
             stranger.send(probe);
             byte[] reply = probe.clone();
@@ -92,7 +92,7 @@ class UdpAddressValidationTest {
             String stolen = token(a.receive());
             thief.send("/join " + stolen);
             thief.send("ping"); // answered: proves the /join before it was processed and ignored
-            assertThat(thief.receive()).isEqualTo("ping");
+            assertThat(thief.receiveText()).isEqualTo("ping");
             assertThat(chat.udpMembers()).isZero();
             assertThat(chat.reactor.call(chat.server.udpRelay()::badTokens)).isEqualTo(1);
         }

@@ -44,7 +44,7 @@ class UdpBudgetsTest {
 
             // Another source has its own budget.
             other.send("ping");
-            assertThat(other.receive()).isEqualTo("ping");
+            assertThat(other.receiveText()).isEqualTo("ping");
         }
     }
 
@@ -54,7 +54,7 @@ class UdpBudgetsTest {
             int burst = 2_000;
             for (int i = 0; i < burst; i++) {
                 pinger.send("ping");
-                assertThat(pinger.receive()).isEqualTo("ping"); // one in flight: the socket buffers never overflow
+                assertThat(pinger.receiveText()).isEqualTo("ping"); // one in flight: the socket buffers never overflow
             }
             assertThat(chat.reactor.call(chat.server.udpRelay()::overSourceBudget)).isZero();
         }

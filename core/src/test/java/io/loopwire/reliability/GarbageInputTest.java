@@ -259,7 +259,7 @@ class GarbageInputTest {
             List<String> listenerGot = new ArrayList<>();
             String d;
             do {
-                d = receive(listener);
+                d = receiveLine(listener);
                 listenerGot.add(d);
             } while (!d.equals("[" + bigPeer + "] marker"));
             assertThat(listenerGot).noneMatch(l -> l.startsWith("[" + emptyPeer + "]"));
@@ -299,6 +299,13 @@ class GarbageInputTest {
         DatagramPacket p = new DatagramPacket(new byte[65_536], 65_536);
         socket.receive(p);
         return new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+    }
+
+    /** The next datagram, which must be one line ending in {@code '\n'}, without it. */
+    static String receiveLine(DatagramSocket socket) throws IOException {
+        String d = receive(socket);
+        assertThat(d).as("a text datagram from the relay is one line").endsWith("\n");
+        return d.substring(0, d.length() - 1);
     }
 
     private static String receiveSkippingRelays(DatagramSocket socket) throws IOException {

@@ -96,7 +96,7 @@ class UdpFloodTest {
                         in.clear();
                         while (c.receive(in) != null) {
                             in.flip();
-                            if (StandardCharsets.US_ASCII.decode(in).toString().equals("! error: room full")) {
+                            if (StandardCharsets.US_ASCII.decode(in).toString().equals("! error: room full\n")) {
                                 roomFullReplies++;
                                 gotOne = true;
                             }

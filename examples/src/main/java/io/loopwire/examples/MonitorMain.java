@@ -98,7 +98,7 @@ final class MonitorMain implements Callable<Integer> {
     String smtpHost;
     @Option(names = "--smtp-port", paramLabel = "PORT", description = "SMTP port (default 587, 465 with tls, 25 with none).")
     Integer smtpPort;
-    @Option(names = "--smtp-security", paramLabel = "starttls|tls|none", defaultValue = "starttls", description = "starttls (required), tls or none (default ${DEFAULT-VALUE}).")
+    @Option(names = "--smtp-security", paramLabel = "starttls|tls|none", description = "starttls (required), tls or none (default starttls).")
     EmailConfig.Security smtpSecurity;
     @Option(names = "--smtp-user", paramLabel = "USER", description = "SMTP user name.")
     String smtpUser;
@@ -115,6 +115,9 @@ final class MonitorMain implements Callable<Integer> {
     @Option(names = "--history", paramLabel = "DURATION", defaultValue = "1h", converter = Units.DurationConverter.class,
             description = "How much history the live page plots (default ${DEFAULT-VALUE}).")
     Duration history;
+
+    /** Tries per e-mail alert before it is given up (a failure retrying cannot fix is not retried). */
+    static final int MAIL_ATTEMPTS = 3;
 
     /** The targets resolved, in order, by the argument checks (--target, then the file's). */
     private final List<TargetSpec> specs = new ArrayList<>();
@@ -306,13 +309,23 @@ final class MonitorMain implements Callable<Integer> {
         List<AlertSink> sinks = new ArrayList<>(List.of(console));
         TargetLabels labels = name -> alertLabels.getOrDefault(name, Map.of("target", name));
         if (smtpHost == null) {
-            Args.check(mailFrom == null && mailTo.isEmpty() && smtpUser == null,
-                    "--mail-from/--mail-to/--smtp-user need --smtp-host");
+            // An e-mail flag without the server would be silently ignored: name the first one given.
+            Args.check(smtpPort == null, "--smtp-port needs --smtp-host");
+            Args.check(smtpSecurity == null, "--smtp-security needs --smtp-host");
+            Args.check(smtpUser == null, "--smtp-user needs --smtp-host");
+            Args.check(!smtpTrustAll, "--smtp-trust-all needs --smtp-host");
+            Args.check(mailFrom == null, "--mail-from needs --smtp-host");
+            Args.check(mailTo.isEmpty(), "--mail-to needs --smtp-host");
             sinks.addAll(httpAlerts.sinks(labels));
             return sinks.size() == 1 ? console : AlertSink.all(sinks.toArray(AlertSink[]::new));
         }
         Args.check(mailFrom != null, "--mail-from is required with --smtp-host");
         Args.check(!mailTo.isEmpty(), "--mail-to is required with --smtp-host");
+        if (smtpPort != null) {
+            Args.checkPort("--smtp-port", smtpPort);
+        }
+        // Resolved once now, as --target is: a misspelt host is a usage error at start, not a failure per alert.
+        Args.address("--smtp-host", smtpHost);
         String password = System.getenv("LOOPWIRE_SMTP_PASSWORD");
         Args.check(smtpUser == null || password != null,
                 "--smtp-user needs the password in the environment variable LOOPWIRE_SMTP_PASSWORD");
@@ -321,16 +334,19 @@ final class MonitorMain implements Callable<Integer> {
         }
         try {
             EmailConfig.Builder b = EmailConfig.builder()
-                    .host(smtpHost).security(smtpSecurity).from(mailFrom).to(mailTo.toArray(String[]::new))
-                    .trustAll(smtpTrustAll);
+                    .host(smtpHost).security(smtpSecurity == null ? EmailConfig.Security.STARTTLS : smtpSecurity)
+                    .from(mailFrom).to(mailTo.toArray(String[]::new)).trustAll(smtpTrustAll)
+                    // A failing alert is given up after MAIL_ATTEMPTS tries a second, then two apart: told within a
+                    // few seconds, not minutes, and the next alert is not held up behind it.
+                    .maxRetries(MAIL_ATTEMPTS - 1).backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
             if (smtpPort != null) {
-                Args.checkPort("--smtp-port", smtpPort);
                 b.port(smtpPort);
             }
             if (smtpUser != null) {
                 b.credentials(smtpUser, password.toCharArray());
             }
-            email = new EmailAlertSink(b.build());
+            // One short line per alert given up, on stderr (the mail thread's, never the loop's).
+            email = new EmailAlertSink(b.build(), line -> System.err.println("monitor: " + line));
             sinks.add(email);
             sinks.addAll(httpAlerts.sinks(labels));
             return AlertSink.all(sinks.toArray(AlertSink[]::new));

@@ -102,9 +102,19 @@ final class TcpClientMain implements Callable<Integer> {
                 socket.shutdownOutput(); // (TLS: close_notify first) the server flushes what it holds, then closes
             }
         } catch (IOException e) {
-            System.err.println("tcp-client: connection lost: " + e.getMessage());
+            // The server may have closed in answer to our /quit already, and the reader closed the socket on seeing
+            // it ("Socket is closed"): a clean end, unless the reader found the close unasked for.
+            boolean closedByReader = socket.isClosed();
+            printer.join(5000);
             socket.close();
-            return 1;
+            if (serverEnded.get()) {
+                return 1; // the reader has said so
+            }
+            if (!closedByReader) {
+                System.err.println("tcp-client: connection lost: " + e.getMessage());
+                return 1;
+            }
+            return 0;
         }
         printer.join(5000);
         socket.close();

@@ -19,8 +19,8 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code udp-client}: the UDP chat client on a loopwire {@link UdpEndpoint}. Joins with a padded {@code /hello}
  * datagram (a server in validated mode answers a datagram that large with {@code * validate <token>}, and the client
- * answers {@code /join <token>} itself), sends each stdin line as one datagram, prints every datagram received except
- * those two handshake lines, and leaves with {@code /quit} on EOF, SIGINT or SIGTERM (exit 0). When the server has
+ * answers {@code /join <token>} itself), sends each stdin line as one datagram, prints every datagram received (as
+ * one line: its own line end is not doubled) except those two handshake lines, and leaves with {@code /quit} on EOF, SIGINT or SIGTERM (exit 0). When the server has
  * not answered the join within {@link #ANSWER_WAIT}, it says so on stderr. Lines typed before the server says
  * {@code * welcome} wait (at most {@link #JOIN_WAIT}, for servers that never say it, like the original one).
  *
@@ -110,7 +110,7 @@ final class UdpClientMain implements Callable<Integer> {
     }
 
     private void received(UdpEndpoint endpoint, InetSocketAddress server, InetSocketAddress sender, ByteBuffer data) {
-        String text = StandardCharsets.UTF_8.decode(data).toString();
+        String text = withoutLineEnd(StandardCharsets.UTF_8.decode(data).toString());
         if (sender.equals(server)) {
             answered = true;
             if (text.startsWith(VALIDATE)) {
@@ -124,6 +124,22 @@ final class UdpClientMain implements Callable<Integer> {
         }
         System.out.println(text);
         System.out.flush();
+    }
+
+    /**
+     * A datagram's text without its one trailing {@code "\n"} or {@code "\r\n"}: the server ends every line it
+     * sends with one (for {@code nc -u}), and println adds its own. A server that sends none (the original) loses
+     * nothing.
+     */
+    static String withoutLineEnd(String text) {
+        int end = text.length();
+        if (end > 0 && text.charAt(end - 1) == '\n') {
+            end--;
+            if (end > 0 && text.charAt(end - 1) == '\r') {
+                end--;
+            }
+        }
+        return text.substring(0, end);
     }
 
     private void say(UdpEndpoint endpoint, InetSocketAddress server, String text) {

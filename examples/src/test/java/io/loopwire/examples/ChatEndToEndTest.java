@@ -92,6 +92,9 @@ class ChatEndToEndTest {
                     ChatScript.neverHeardItself(a, aPeer);
                     ChatScript.neverHeardItself(b, bPeer);
                     ChatScript.neverHeardItself(u, uPeer);
+                    // The server's datagrams end in '\n': udp-client prints each once, without doubling it.
+                    assertThat(u.stdout()).as("udp-client's lines").isNotEmpty().noneMatch(String::isEmpty)
+                            .doesNotHaveDuplicates();
                 }
             }
         }

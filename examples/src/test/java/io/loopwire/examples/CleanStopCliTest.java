@@ -58,7 +58,7 @@ class CleanStopCliTest {
     @ValueSource(strings = {"INT", "TERM"})
     void demoPrintsItsSummaryAndExitsZero(String signal) throws Exception {
         try (JarProcess demo = JarProcess.start("demo", "--seconds", "600")) {
-            demo.awaitLine("the live page line", line -> line.contains("live page: http://"));
+            demo.awaitLine("the first line, naming the live page", line -> line.contains("live page at http://"));
             demo.signal(signal);
             assertStoppedCleanly(demo);
             assertThat(demo.stdout()).anyMatch(line -> line.contains("summary: "));

@@ -190,6 +190,71 @@ class MonitorCliTest {
         assertUsageError("--target 127.0.0.1:0", "--target", t, "--target", "127.0.0.1:0", "--count", "1");
     }
 
+    @Test
+    void smtpMistakesAreUsageErrorsAtStart() throws Exception {
+        String t = target(echo);
+        long t0 = System.nanoTime();
+        assertUsageError("--smtp-host: unknown host 'nosuch.invalid'", "--target", t, "--smtp-host", "nosuch.invalid",
+                "--mail-from", "m@example.com", "--mail-to", "a@example.com");
+        System.out.printf("monitor --smtp-host nosuch.invalid refused in %d ms (JVM start included)%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        // An e-mail flag without the server used to be ignored silently.
+        assertUsageError("--smtp-port needs --smtp-host", "--target", t, "--smtp-port", "25");
+        assertUsageError("--smtp-security needs --smtp-host", "--target", t, "--smtp-security", "tls");
+        assertUsageError("--smtp-user needs --smtp-host", "--target", t, "--smtp-user", "u");
+        assertUsageError("--smtp-trust-all needs --smtp-host", "--target", t, "--smtp-trust-all");
+        assertUsageError("--mail-to needs --smtp-host", "--target", t, "--mail-to", "a@example.com");
+    }
+
+    @Test
+    void anSmtpServerWithoutStartTlsGivesOneShortLinePerAlertAndNoRetry() throws Exception {
+        SMTPServer plain = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("localhost")
+                .messageHandler((ctx, from, to, data) -> { }).build(); // offers no STARTTLS
+        plain.start();
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            String t = "127.0.0.1:" + silent.getLocalPort();
+            String smtp = "127.0.0.1:" + plain.getPortAllocated();
+            Result r = downAlertMailedTo(t, "--smtp-port", Integer.toString(plain.getPortAllocated()));
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err().lines().toList()).as("stderr: the one line for the one alert").containsExactly(
+                    "monitor: e-mail \"[loopwire] " + t + " is DOWN at start\" to alerts@example.com failed after 1 "
+                            + "attempt: " + smtp + " does not offer STARTTLS, which is required");
+        } finally {
+            plain.stop();
+        }
+    }
+
+    @Test
+    void anSmtpPortThatRefusesGivesOneShortLineAfterThreeAttemptsInAFewSeconds() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // nobody listens there once closed
+        }
+        try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            String t = "127.0.0.1:" + silent.getLocalPort();
+            long t0 = System.nanoTime();
+            Result r = downAlertMailedTo(t, "--smtp-port", Integer.toString(closed), "--smtp-security", "none");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.printf("monitor with a refusing SMTP port: ran %d ms in all; stderr:%n%s", ms, r.err());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err().lines().toList()).as("stderr: the one line for the one alert").singleElement()
+                    .asString().startsWith("monitor: e-mail \"[loopwire] " + t + " is DOWN at start\" to "
+                            + "alerts@example.com failed after " + MonitorMain.MAIL_ATTEMPTS + " attempts: cannot "
+                            + "connect to 127.0.0.1:" + closed + " (")
+                    .hasSizeLessThan(200);
+            assertThat(r.out()).as("the alert itself, on stdout").contains("ALERT [loopwire] " + t + " is DOWN");
+        }
+    }
+
+    /** A run whose silent target is DOWN at start: one alert, mailed through {@code --smtp-host 127.0.0.1}. */
+    private static Result downAlertMailedTo(String target, String... smtp) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--target", target, "--interval", "100ms", "--timeout", "500ms",
+                "--count", "4", "--down-after", "2", "--group-wait", "0s", "--smtp-host", "127.0.0.1",
+                "--mail-from", "monitor@example.com", "--mail-to", "alerts@example.com"));
+        args.addAll(List.of(smtp));
+        return monitor(args.toArray(String[]::new));
+    }
+
     private static void assertUsageError(String named, String... args) throws Exception {
         Result r = monitor(args);
         String first = r.err().lines().findFirst().orElse("");

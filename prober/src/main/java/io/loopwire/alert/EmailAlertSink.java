@@ -2,6 +2,7 @@ package io.loopwire.alert;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +44,33 @@ public final class EmailAlertSink implements QueuedAlertSink {
      * @throws IllegalArgumentException if an address is not valid
      */
     public EmailAlertSink(EmailConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * As above; {@code failures}, if not null, gets one short line for each alert given up (on the
+     * {@code loopwire-mail} thread), e.g. {@code e-mail "[loopwire] db:5432 is DOWN" to ops@example.com failed after
+     * 3 attempts: cannot connect to smtp.example.com:587 (Connection refused)}, and the sink then logs retries and
+     * give-ups at DEBUG only, so that each failure is told once. A program with a console passes its printer here.
+     *
+     * @throws IllegalArgumentException if an address is not valid
+     */
+    public EmailAlertSink(EmailConfig config, Consumer<String> failures) {
         this.config = Objects.requireNonNull(config, "config");
         this.server = config.host() + ":" + config.port();
         SmtpDelivery smtp = new SmtpDelivery(config);
         if (config.trustAll()) {
             log.warn("SMTP {}: trusting any certificate (trust-all); use it only with test servers", server);
         }
+        RetryingAlertQueue.GivenUp givenUp = failures == null ? null
+                : (alert, attempts, why) -> failures.accept(failureLine(alert, attempts, why));
         this.queue = new RetryingAlertQueue(log, "SMTP " + server, smtp, config.queueCapacity(), config.maxRetries(),
-                config.initialBackoff(), config.maxBackoff(), "loopwire-mail");
+                config.initialBackoff(), config.maxBackoff(), "loopwire-mail", false, givenUp);
+    }
+
+    private String failureLine(Alert alert, int attempts, String why) {
+        return "e-mail \"" + alert.subject() + "\" to " + String.join(", ", config.to()) + " failed after " + attempts
+                + (attempts == 1 ? " attempt: " : " attempts: ") + why;
     }
 
     /** Queues the alert for the mail thread and returns at once. Never blocks on the network. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs each alert through slf4j, at WARN for problems (and flapping) and INFO for recoveries: one line for the alert
- * and one per target. Optionally also prints the same lines to a console stream (the monitor's console alerts).
+ * and one per target. Given a console stream, it prints the alert there instead (an {@code ALERT} line and one per
+ * target) and logs it at DEBUG only, so a person at the console sees each alert once.
  *
  * @implNote {@link #send(Alert)} runs on the caller's thread (the loop); it only formats a few lines and writes them
  *     to the logger and stream, so it is as fast as they are. Safe to call from any thread.
@@ -26,13 +27,31 @@ public final class LogAlertSink implements AlertSink {
         this(null);
     }
 
-    /** A sink that logs and also prints to {@code console} (may be {@code null} for none). */
+    /** A sink that prints to {@code console} (logging at DEBUG only), or that logs if it is {@code null}. */
     public LogAlertSink(PrintStream console) {
         this.console = console;
     }
 
     @Override
     public void send(Alert alert) {
+        if (console == null) {
+            log(alert);
+        } else {
+            if (log.isDebugEnabled()) {
+                log.debug("alert {}: {} (printed to the console)", alert.kind(), alert.subject());
+            }
+            StringBuilder sb = new StringBuilder(128);
+            sb.append(alert.format(alert.created())).append(" ALERT ").append(alert.subject()).append('\n');
+            for (String line : lines(alert)) {
+                sb.append("    ").append(line).append('\n');
+            }
+            console.print(sb);
+            console.flush();
+        }
+        sent.incrementAndGet();
+    }
+
+    private static void log(Alert alert) {
         final boolean problem = alert.isProblem();
         if (problem) {
             log.warn("alert {}: {}", alert.kind(), alert.subject());
@@ -46,16 +65,6 @@ public final class LogAlertSink implements AlertSink {
                 log.info("  {}", line);
             }
         }
-        if (console != null) {
-            StringBuilder sb = new StringBuilder(128);
-            sb.append(alert.format(alert.created())).append(" ALERT ").append(alert.subject()).append('\n');
-            for (String line : lines(alert)) {
-                sb.append("    ").append(line).append('\n');
-            }
-            console.print(sb);
-            console.flush();
-        }
-        sent.incrementAndGet();
     }
 
     /** How many alerts this sink has written. */

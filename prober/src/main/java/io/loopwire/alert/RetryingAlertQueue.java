@@ -37,6 +37,17 @@ final class RetryingAlertQueue {
     private final Thread thread;
     /** Whether a delivered reminder is logged at DEBUG (a sink that re-sends every minute) rather than INFO. */
     private final boolean quietReminders;
+    /** Told of each alert given up, or null (then the give-ups are logged at ERROR). */
+    private final GivenUp givenUp;
+
+    /** Hears of each alert given up, on the queue's thread. */
+    interface GivenUp {
+        /**
+         * @param attempts deliveries tried for it
+         * @param why the last failure in one short sentence
+         */
+        void givenUp(Alert alert, int attempts, String why);
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -69,6 +80,17 @@ final class RetryingAlertQueue {
     /** As above; {@code quietReminders} logs delivered {@link AlertKind#REMINDER}s at DEBUG instead of INFO. */
     RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
             Duration initialBackoff, Duration maxBackoff, String threadName, boolean quietReminders) {
+        this(log, destination, delivery, capacity, maxRetries, initialBackoff, maxBackoff, threadName, quietReminders,
+                null);
+    }
+
+    /**
+     * As above; a non-null {@code givenUp} is told of every alert given up (on the queue's thread), and then the
+     * retries and give-ups are logged at DEBUG only: the owner reports them, once each.
+     */
+    RetryingAlertQueue(Logger log, String destination, AlertDelivery delivery, int capacity, int maxRetries,
+            Duration initialBackoff, Duration maxBackoff, String threadName, boolean quietReminders,
+            GivenUp givenUp) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
@@ -83,6 +105,7 @@ final class RetryingAlertQueue {
         this.initialBackoffNanos = initialBackoff.toNanos();
         this.maxBackoffNanos = maxBackoff.toNanos();
         this.quietReminders = quietReminders;
+        this.givenUp = givenUp;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -263,30 +286,60 @@ final class RetryingAlertQueue {
                 }
                 return;
             } catch (AlertDelivery.Failure f) {
-                // Logged before counted: whoever waits for the count then finds the line.
+                // Logged (or reported) before counted: whoever waits for the count then finds the line.
                 if (f.permanent()) {
-                    logPermanent(f, alert);
+                    if (givenUp != null) {
+                        log.debug("alert to {} failed: {}: {}; not retried", destination, f.permanentKind(),
+                                f.getMessage());
+                        report(alert, attempt, f.summary());
+                    } else {
+                        logPermanent(f, alert);
+                    }
                     failed.incrementAndGet();
                     return;
                 }
                 if (attempt > maxRetries) {
-                    log.error("alert to {} failed {} times, giving up: {}; alert: {}", destination, attempt,
-                            f.getMessage(), alert.subject());
+                    if (givenUp != null) {
+                        log.debug("alert to {} failed {} times, giving up: {}", destination, attempt, f.getMessage());
+                        report(alert, attempt, f.summary());
+                    } else {
+                        log.error("alert to {} failed {} times, giving up: {}; alert: {}", destination, attempt,
+                                f.getMessage(), alert.subject());
+                    }
                     failed.incrementAndGet();
                     return;
                 }
-                log.warn("alert to {} failed (attempt {} of {}, after {} ms): {}; retrying in {} ms", destination,
-                        attempt, maxRetries + 1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
-                        f.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+                if (givenUp != null) {
+                    log.debug("alert to {} failed (attempt {} of {}): {}; retrying in {} ms", destination, attempt,
+                            maxRetries + 1, f.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+                } else {
+                    log.warn("alert to {} failed (attempt {} of {}, after {} ms): {}; retrying in {} ms",
+                            destination, attempt, maxRetries + 1,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), f.getMessage(),
+                            TimeUnit.NANOSECONDS.toMillis(backoffNanos));
+                }
                 if (!pause(backoffNanos)) {
-                    log.error("alerts to {}: closing before a retry could be made; alert given up: {}", destination,
-                            alert.subject());
+                    if (givenUp != null) {
+                        report(alert, attempt, f.summary() + "; stopped before the next attempt");
+                    } else {
+                        log.error("alerts to {}: closing before a retry could be made; alert given up: {}",
+                                destination, alert.subject());
+                    }
                     failed.incrementAndGet();
                     return;
                 }
                 retried.incrementAndGet();
                 backoffNanos = Math.min(backoffNanos * 2, maxBackoffNanos);
             }
+        }
+    }
+
+    /** Tells the owner of an alert given up; a listener that throws cannot stop the queue's thread. */
+    private void report(Alert alert, int attempts, String why) {
+        try {
+            givenUp.givenUp(alert, attempts, why);
+        } catch (RuntimeException e) {
+            log.warn("reporting an alert given up by {} failed: {}", destination, e.toString());
         }
     }
 

@@ -72,7 +72,7 @@ final class SmtpDelivery implements AlertDelivery {
         try {
             mailer.sendMail(toEmail(alert));
         } catch (RuntimeException e) { // a synchronous mailer throws MailException and wrapped Jakarta Mail errors
-            throw new Failure(permanentKind(e), reason(e), e);
+            throw new Failure(permanentKind(e), reason(e), summary(e), e);
         }
     }
 
@@ -117,6 +117,54 @@ final class SmtpDelivery implements AlertDelivery {
             }
         }
         return null;
+    }
+
+    /**
+     * The failure in one short sentence naming the server, for a person: what happened, not the exception chain
+     * ({@link #reason} keeps that for the logs).
+     */
+    String summary(Throwable e) {
+        String server = config.host() + ":" + config.port();
+        String kind = permanentKind(e);
+        if (kind != null) {
+            if (kind.startsWith("the server does not offer STARTTLS")) {
+                return server + " does not offer STARTTLS, which is required";
+            }
+            return kind + " by " + server;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return "cannot resolve " + config.host();
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "cannot connect to " + server + " (" + oneLine(t.getMessage(), 60) + ")";
+            }
+            if (t instanceof java.net.SocketTimeoutException) {
+                return server + " did not answer in time";
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS with " + server + " failed (" + oneLine(t.getMessage(), 80) + ")";
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = root.getMessage();
+        if (msg != null && msg.length() >= 3 && Character.isDigit(msg.charAt(0)) && Character.isDigit(msg.charAt(1))) {
+            return server + " answered " + oneLine(msg, 100); // an SMTP reply, such as 451 or 421
+        }
+        return "failed at " + server + ": " + oneLine(msg == null ? root.getClass().getSimpleName() : msg, 100);
+    }
+
+    /** {@code text} on one line, at most {@code max} characters, without the password. */
+    private String oneLine(String text, int max) {
+        String s = text == null ? "" : text.strip().replaceAll("\\s+", " ");
+        String password = config.password();
+        if (password != null && !password.isEmpty()) {
+            s = s.replace(password, "***");
+        }
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
     /** The failure's messages from outermost to root cause, without the password should a server echo it. */

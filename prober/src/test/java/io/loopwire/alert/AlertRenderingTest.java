@@ -53,4 +53,19 @@ class AlertRenderingTest {
         assertThat(lines[1]).contains("a:1 DOWN -> NORMAL");
         assertThat(sink.sent()).isEqualTo(1);
     }
+
+    @Test
+    void anAlertPrintedToTheConsoleIsNotLoggedAsWell() {
+        Alert down = new Alert(AlertKind.CHANGE, List.of(
+                new TargetChange("db:5432", LinkState.NORMAL, LinkState.DOWN, T, -1, "no reply")), T, ZoneOffset.UTC);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MailTestSupport.LogCapture logs = new MailTestSupport.LogCapture()) {
+            new LogAlertSink(new PrintStream(out, true, StandardCharsets.UTF_8)).send(down);
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("ALERT [loopwire] db:5432 is DOWN");
+            assertThat(logs.text()).as("printed once: on the console, not in the log").doesNotContain("db:5432");
+
+            new LogAlertSink().send(down); // no console: the log is where it shows
+            assertThat(logs.lines("WARN")).anyMatch(l -> l.contains("db:5432 is DOWN"));
+        }
+    }
 }

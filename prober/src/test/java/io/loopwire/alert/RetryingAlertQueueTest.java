@@ -45,6 +45,33 @@ class RetryingAlertQueueTest {
     }
 
     @Test
+    void aListenerHearsOnceOfEachAlertGivenUpAndTheLogStaysQuiet() throws Exception {
+        List<String> told = new CopyOnWriteArrayList<>();
+        RetryingAlertQueue.GivenUp listener = (alert, attempts, why) ->
+                told.add(alert.subject() + " after " + attempts + ": " + why);
+        try (MailTestSupport.LogCapture logs = new MailTestSupport.LogCapture()) {
+            RetryingAlertQueue retried = new RetryingAlertQueue(LOG, "fake", new FakeDelivery(100, null), 10, 2, FAST,
+                    FAST, "test-alerts", false, listener);
+            RetryingAlertQueue permanent = new RetryingAlertQueue(LOG, "fake", new FakeDelivery(100, "refused"), 10, 2,
+                    FAST, FAST, "test-alerts", false, listener);
+            try {
+                Alert down = alert(AlertKind.CHANGE, "a:1", LinkState.DOWN);
+                retried.offer(down);
+                Poll.until(() -> retried.failed() == 1, "given up after its retries");
+                permanent.offer(down);
+                Poll.until(() -> permanent.failed() == 1, "given up at once");
+                assertThat(told).containsExactly(down.subject() + " after 3: refused by the fake",
+                        down.subject() + " after 1: refused by the fake");
+                assertThat(logs.lines("WARN")).as("retries are not logged above DEBUG").isEmpty();
+                assertThat(logs.lines("ERROR")).as("the listener tells, the log does not repeat it").isEmpty();
+            } finally {
+                retried.close(Duration.ofSeconds(1));
+                permanent.close(Duration.ofSeconds(1));
+            }
+        }
+    }
+
+    @Test
     void transientFailuresAreRetriedUntilAccepted() throws Exception {
         FakeDelivery fake = new FakeDelivery(3, null);
         RetryingAlertQueue q = new RetryingAlertQueue(LOG, "fake", fake, 10, 5, FAST, FAST, "test-alerts");

@@ -158,8 +158,12 @@ class SoakTest {
                         while (!s.isClosed()) {
                             try {
                                 s.receive(p);
-                                tracker.acceptRelayed(new String(p.getData(), 0, p.getLength(),
-                                        StandardCharsets.UTF_8));
+                                String datagram = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+                                if (datagram.endsWith("\n")) { // every text datagram the relay sends is a line
+                                    tracker.acceptRelayed(datagram.substring(0, datagram.length() - 1));
+                                } else {
+                                    tracker.errors.incrementAndGet();
+                                }
                             } catch (java.net.SocketTimeoutException idle) {
                                 // poll the closed flag
                             } catch (IOException closed) {
