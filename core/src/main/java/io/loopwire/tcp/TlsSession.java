@@ -576,15 +576,15 @@ final class TlsSession {
         for (int record = 0; record < RECORDS_PER_WRITE && consumed < wanted; record++) {
             // One record's plaintext copied into one buffer first: the engine walks its whole source array on every
             // wrap, and a fan-out batch is hundreds of short lines (as Netty's SslHandler, which coalesces too).
-            ByteBuffer plain = shared.gatherPlaintext(srcs, offset, length);
+            ByteBuffer[] plain = shared.oneBuffer(shared.gatherPlaintext(srcs, offset, length));
             ByteBuffer out = shared.scratchOut();
             SSLEngineResult r;
             try {
-                r = engine.wrap(shared.oneBuffer(plain), 0, 1, out);
+                r = engine.wrap(plain, 0, 1, out);
             } catch (SSLException e) {
                 throw failure(e);
             } finally {
-                shared.oneBuffer(null);
+                plain[0] = null;
             }
             TlsShared.skip(srcs, offset, length, r.bytesConsumed());
             consumed += r.bytesConsumed();

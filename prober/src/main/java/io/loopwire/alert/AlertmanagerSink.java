@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Counting.</b> {@link #sent()} and the other counters count pushes (one push may carry many alerts, in
  * requests of at most {@value #MAX_ALERTS_PER_REQUEST}); {@link #alertsPosted()} counts alerts carried.
  */
-public final class AlertmanagerSink implements QueuedAlertSink {
+public final class AlertmanagerSink extends QueueBackedSink {
     /** Alerts per request; a larger set goes out as several requests. */
     public static final int MAX_ALERTS_PER_REQUEST = 500;
     /** Resolved alerts remembered at most (on top of the firing ones, one per target). */
@@ -170,33 +170,8 @@ public final class AlertmanagerSink implements QueuedAlertSink {
     }
 
     @Override
-    public long sent() {
-        return queue.sent();
-    }
-
-    @Override
-    public long failed() {
-        return queue.failed();
-    }
-
-    @Override
-    public long retried() {
-        return queue.retried();
-    }
-
-    @Override
-    public long dropped() {
-        return queue.dropped();
-    }
-
-    @Override
-    public long droppedReminders() {
-        return queue.droppedReminders();
-    }
-
-    @Override
-    public int pending() {
-        return queue.pending();
+    RetryingAlertQueue queue() {
+        return queue;
     }
 
     /** Alerts carried by accepted requests (a firing alert counts once per push that carried it). */

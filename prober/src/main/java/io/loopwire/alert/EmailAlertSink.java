@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>The parts: {@link EmailConfig} (settings), {@code RetryingAlertQueue} (queue, thread, retries; knows nothing of
  * SMTP) and {@code SmtpDelivery} (the simple-java-mail adapter). The password is never logged.
  */
-public final class EmailAlertSink implements QueuedAlertSink {
+public final class EmailAlertSink extends QueueBackedSink {
 
     private static final Logger log = LoggerFactory.getLogger(EmailAlertSink.class);
 
@@ -89,45 +89,14 @@ public final class EmailAlertSink implements QueuedAlertSink {
         queue.close(Objects.requireNonNull(grace, "grace"));
     }
 
-    /** Alerts the server accepted. */
     @Override
-    public long sent() {
-        return queue.sent();
-    }
-
-    /** Alerts given up after their attempts or on a failure that retrying cannot fix. */
-    @Override
-    public long failed() {
-        return queue.failed();
-    }
-
-    /** Retries made (attempts after the first, over all alerts). */
-    @Override
-    public long retried() {
-        return queue.retried();
+    RetryingAlertQueue queue() {
+        return queue;
     }
 
     /** SMTP send attempts made, first tries and retries together. */
     public long attempts() {
         return queue.attempts();
-    }
-
-    /** Alerts other than reminders dropped unsent: queue full, or still queued when closed. */
-    @Override
-    public long dropped() {
-        return queue.dropped();
-    }
-
-    /** Reminders dropped because the queue was full. */
-    @Override
-    public long droppedReminders() {
-        return queue.droppedReminders();
-    }
-
-    /** Alerts waiting in the queue (not counting one being sent). */
-    @Override
-    public int pending() {
-        return queue.pending();
     }
 
     /** The configuration (its {@code toString} hides the password). */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * renders and posts, one alert at a time, with the bounded retrying queue of the other sinks; a hung or failing
  * receiver delays notifications, never probing.
  */
-public final class WebhookAlertSink implements QueuedAlertSink {
+public final class WebhookAlertSink extends QueueBackedSink {
     /** Alertmanager's webhook payload version. */
     public static final String VERSION = "4";
     /** What Alertmanager sends as {@code endsAt} for an alert still firing (Go's zero time). */
@@ -124,33 +124,8 @@ public final class WebhookAlertSink implements QueuedAlertSink {
     }
 
     @Override
-    public long sent() {
-        return queue.sent();
-    }
-
-    @Override
-    public long failed() {
-        return queue.failed();
-    }
-
-    @Override
-    public long retried() {
-        return queue.retried();
-    }
-
-    @Override
-    public long dropped() {
-        return queue.dropped();
-    }
-
-    @Override
-    public long droppedReminders() {
-        return queue.droppedReminders();
-    }
-
-    @Override
-    public int pending() {
-        return queue.pending();
+    RetryingAlertQueue queue() {
+        return queue;
     }
 
     @Override
