@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Remote lines on their way into one loop. jnats' dispatcher thread queues them; a drain task on the loop delivers at
- * most one share per turn ({@link #MAX_LINES_PER_TURN} lines or {@link #MAX_BYTES_PER_TURN} bytes, at least one
+ * most one share per turn, however many drains the turn runs ({@link #MAX_LINES_PER_TURN} lines or {@link #MAX_BYTES_PER_TURN} bytes, at least one
  * line) and, if more wait, comes back the next turn through a zero-delay timer (a task handed over with
  * {@code execute} could run again within the same turn), so a flood from NATS takes a bounded slice of each turn and
  * local I/O keeps its own.
@@ -37,6 +37,10 @@ final class Inbox {
     private final AtomicLong waitingBytes = new AtomicLong();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    /** The turn of the last drain and what it delivered: a drain handed over again in the same turn shares it. */
+    private long shareTurn = -1;
+    private int shareLines;
+    private int shareBytes;
 
     Inbox(Reactor reactor, ChatRoom room, int maxLines, long maxBytes, ClusterStats stats) {
         this.reactor = reactor;
@@ -68,8 +72,15 @@ final class Inbox {
 
     private void drain() {
         assert reactor.inLoop() : "inbox drained off the loop thread";
-        int bytes = 0;
-        for (int lines = 0; lines < MAX_LINES_PER_TURN && bytes < MAX_BYTES_PER_TURN; lines++) {
+        long turn = reactor.currentTurn();
+        if (turn != shareTurn) {
+            shareTurn = turn;
+            shareLines = 0;
+            shareBytes = 0;
+        }
+        // The share is per turn, not per drain: a drain that emptied the queue can be handed over again by the next
+        // offer and run in the same turn's task phase.
+        while (shareLines < MAX_LINES_PER_TURN && shareBytes < MAX_BYTES_PER_TURN) {
             byte[] line = queue.poll();
             if (line == null) {
                 break;
@@ -77,7 +88,8 @@ final class Inbox {
             waitingLines.decrementAndGet();
             waitingBytes.addAndGet(-line.length);
             stats.inboxBytes.addAndGet(-line.length);
-            bytes += line.length;
+            shareLines++;
+            shareBytes += line.length;
             room.deliverForeign(ByteBuffer.wrap(line));
             stats.delivered.incrementAndGet();
         }
