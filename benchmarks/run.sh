@@ -47,7 +47,7 @@ fi
 OUT=benchmarks/target/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS
-declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [loopwire-2loops]="loopwire 2 loops" [netty]="Netty NIO"
+declare -A PID TCP UDP RES LABEL=([loopwire]=loopwire [loopwire-2loops]="loopwire 2 loops" [loopwire-2loops-spread]="loopwire 2 loops spread" [netty]="Netty NIO"
     [netty-epoll]="Netty epoll"
     [netty-iouring]="Netty io_uring" [netty-epoll-2loops]="Netty epoll 2 loops" [tpc]=thread-per-client [floor]="blocking floor")
 
@@ -57,6 +57,8 @@ server_command() { # name -> the command line that starts it, or nothing if it c
     case $1 in
         loopwire) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args" ;;
         loopwire-2loops) [[ -f $LOOPWIRE_JAR ]] && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args --loops 2" ;;
+        loopwire-2loops-spread) [[ -f $LOOPWIRE_JAR ]] \
+            && echo "java $SERVER_JVM -jar $LOOPWIRE_JAR server $args --loops 2 --pack-below 0" ;;
         netty) echo "$peer.NettyRelayServer $args --transport nio" ;;
         netty-epoll) echo "$peer.NettyRelayServer $args --transport epoll" ;;
         netty-iouring) echo "$peer.NettyRelayServer $args --transport io_uring" ;;

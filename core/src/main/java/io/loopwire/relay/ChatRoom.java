@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A set of {@link Member}s that see each other's messages. A message is encoded once, into scratch memory reused
@@ -24,6 +25,8 @@ public final class ChatRoom {
     private final MessageArena arena;
     private Member[] members = new Member[16];
     private int size;
+    /** Where {@link #size} is published for other threads, or null (see {@link #mirrorSizeTo}). */
+    private AtomicInteger sizeMirror;
     private long messagesRelayed;
     private long deliveries;
     private long undeliverable;
@@ -113,6 +116,16 @@ public final class ChatRoom {
         deliverToOthers(null, copy, true);
     }
 
+    /**
+     * Publishes the member count in {@code mirror} from now on, at every join and leave, for other loops to read: a
+     * {@link GroupRoom} hands lines only to loops that have members. Before the loop starts or on the loop.
+     */
+    void mirrorSizeTo(AtomicInteger mirror) {
+        assert reactor.inLoopOrNotStarted() : "mirrorSizeTo off the loop thread";
+        mirror.set(size);
+        this.sizeMirror = mirror;
+    }
+
     /** Adds {@code member} and tells the others. */
     public void join(Member member) {
         join(member, true);
@@ -131,6 +144,9 @@ public final class ChatRoom {
         member.slot = size;
         member.room = this;
         members[size++] = member;
+        if (sizeMirror != null) {
+            sizeMirror.set(size);
+        }
         if (announce) {
             ByteBuffer notice = notice(member, format.joined(member.address()));
             for (RoomListener listener : listeners) {
@@ -155,6 +171,9 @@ public final class ChatRoom {
         members[slot] = last;
         last.slot = slot;
         members[size] = null;
+        if (sizeMirror != null) {
+            sizeMirror.set(size);
+        }
         member.slot = -1;
         member.room = null;
         if (announce) {

@@ -6,6 +6,7 @@ import io.loopwire.codec.Framer;
 import io.loopwire.codec.LineFramer;
 import io.loopwire.codec.RawFramer;
 import io.loopwire.tcp.ConnectionOptions;
+import io.loopwire.tcp.Placement;
 import io.loopwire.tcp.TcpServer;
 import io.loopwire.tls.TlsConfig;
 import io.loopwire.udp.UdpEndpoint;
@@ -146,6 +147,7 @@ public final class ChatServer implements AutoCloseable {
         private final ReactorGroup group;
         private long windowBytes = GroupRoom.DEFAULT_WINDOW_BYTES;
         private Duration stallTimeout = GroupRoom.DEFAULT_STALL_TIMEOUT;
+        private int packBelow = GroupChatServer.DEFAULT_PACK_BELOW;
         private boolean plainTcp = true;
         private TlsConfig tlsConfig;
         private int tlsPort;
@@ -177,6 +179,20 @@ public final class ChatServer implements AutoCloseable {
                 throw new IllegalArgumentException("stallTimeout must be positive, was " + timeout);
             }
             this.stallTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Over a group: while the room has fewer than {@code members} TCP members, new ones join the loop that already
+         * serves the most, so a small room lives on one loop; from that size on, the loop that serves the fewest. 0
+         * spreads from the first member. Default {@link GroupChatServer#DEFAULT_PACK_BELOW}. See
+         * {@link io.loopwire.tcp.Placement}.
+         */
+        public Builder packBelow(int members) {
+            if (members < 0) {
+                throw new IllegalArgumentException("packBelow must be 0 or more, was " + members);
+            }
+            this.packBelow = members;
             return this;
         }
 
@@ -330,7 +346,7 @@ public final class ChatServer implements AutoCloseable {
             if (group != null && group.size() > 1) {
                 throw new IllegalStateException("a builder over a group of " + group.size() + " loops: startGroup()");
             }
-            return start(reactor, room, tcpPort, tlsPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
+            return start(reactor, room, null, tcpPort, tlsPort, udpPort, udpMaxMembers, carryBudgetBytes, reusePort);
         }
 
         /**
@@ -352,11 +368,13 @@ public final class ChatServer implements AutoCloseable {
             }
             int loops = group.size();
             GroupRoom groupRoom = new GroupRoom(group, format, windowBytes, stallTimeout);
+            Placement tcpPlacement = new Placement(loops, packBelow);
+            Placement tlsPlacement = new Placement(loops, packBelow);
             List<ChatServer> servers = new ArrayList<>();
             try {
                 for (int i = 0; i < loops; i++) {
                     ChatServer first = i == 0 ? null : servers.get(0);
-                    servers.add(start(group.get(i), groupRoom.room(i),
+                    servers.add(start(group.get(i), groupRoom.room(i), new Placing(tcpPlacement, tlsPlacement, i),
                             first == null || first.tcpAddress() == null ? tcpPort : first.tcpAddress().getPort(),
                             first == null || first.tlsAddress() == null ? tlsPort : first.tlsAddress().getPort(),
                             first == null ? udpPort : first.udpAddress().getPort(),
@@ -369,21 +387,27 @@ public final class ChatServer implements AutoCloseable {
                 }
                 throw e;
             }
-            return new GroupChatServer(group, groupRoom, servers);
+            return new GroupChatServer(group, groupRoom, servers, tcpPlacement, tlsPlacement);
         }
 
-        private ChatServer start(Reactor reactor, ChatRoom room, int tcpPort, int tlsPort, int udpPort,
+        /** Loop {@code loop}'s places in the plaintext and the TLS listeners' placements. */
+        private record Placing(Placement tcp, Placement tls, int loop) {
+        }
+
+        private ChatServer start(Reactor reactor, ChatRoom room, Placing placing, int tcpPort, int tlsPort, int udpPort,
                 int udpMaxMembers, long carryBudgetBytes, boolean reusePort) throws IOException {
             ChatRoom tcpRoom = room != null ? room : new ChatRoom(reactor, format);
             ChatRoom udpRoom = separateRooms ? new ChatRoom(reactor, format) : tcpRoom;
             if (!plainTcp && tlsConfig == null) {
                 throw new IllegalStateException("plaintext TCP is off and there is no TLS listener: no TCP door");
             }
-            TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort) : null;
+            TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort,
+                    placing == null ? null : placing.tcp(), placing == null ? 0 : placing.loop()) : null;
             TcpServer tls;
             try {
                 tls = tlsConfig != null
-                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort) : null;
+                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort,
+                                placing == null ? null : placing.tls(), placing == null ? 0 : placing.loop()) : null;
             } catch (IOException | RuntimeException e) {
                 if (tcp != null) {
                     tcp.close();
@@ -429,7 +453,7 @@ public final class ChatServer implements AutoCloseable {
 
         /** One TCP listener of the room: plaintext ({@code tls} null) or TLS, with the same settings. */
         private TcpServer tcpServer(Reactor reactor, ChatRoom room, int port, TlsConfig tls, long carryBudgetBytes,
-                boolean reusePort) throws IOException {
+                boolean reusePort, Placement placement, int loop) throws IOException {
             Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
             TcpServer.Builder b = TcpServer.builder(reactor)
                     .bind(new InetSocketAddress(bindAddress, port))
@@ -441,6 +465,9 @@ public final class ChatServer implements AutoCloseable {
                     .handler(new TcpRelay(room, maxOutboundBytes).handler());
             if (tls != null) {
                 b.tls(tls);
+            }
+            if (placement != null) {
+                b.placement(placement, loop);
             }
             return b.start();
         }

@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One chat room over every loop of a {@link ReactorGroup}: each loop has its own {@link ChatRoom} with its own
  * members, and the rooms are joined by message passing only.
  *
  * <p>How a line crosses loops: a line a member on loop {@code i} causes (message, join, leave) is delivered on loop
- * {@code i} at once, and appended, as the bytes its members got, to the lane from loop {@code i} to every other loop.
+ * {@code i} at once, and appended, as the bytes its members got, to the lane from loop {@code i} to every other loop
+ * that has members (a loop without any is skipped: waking it would cost a turn for nobody).
  * At the end of the turn each lane hands its lines over; the receiving loop delivers them with
  * {@link ChatRoom#deliverForeign} (which no listener sees, so nothing bounces back) within a per-turn share, as it
  * reads a connection's frames. Per-sender order holds because a member lives on one loop and a lane delivers in the
@@ -43,6 +45,8 @@ public final class GroupRoom {
     public static final long MAX_WINDOW_BYTES = 1L << 30;
 
     private final ChatRoom[] rooms;
+    /** Each loop's member count, published by its room: lines go only to loops with members. */
+    private final AtomicInteger[] sizes;
     private final Link[] links;
     /** lanes[from][to]; null on the diagonal. */
     private final LoopLane[][] lanes;
@@ -77,8 +81,11 @@ public final class GroupRoom {
         this.stallTimeout = stallTimeout;
         int n = group.size();
         rooms = new ChatRoom[n];
+        sizes = new AtomicInteger[n];
         for (int i = 0; i < n; i++) {
             rooms[i] = new ChatRoom(group.get(i), format);
+            sizes[i] = new AtomicInteger();
+            rooms[i].mirrorSizeTo(sizes[i]);
         }
         lanes = new LoopLane[n][n];
         links = new Link[n];
@@ -89,7 +96,7 @@ public final class GroupRoom {
                             stallTimeout.toNanos());
                 }
             }
-            links[i] = new Link(group.get(i), lanes[i]);
+            links[i] = new Link(group.get(i), lanes[i], sizes);
         }
         if (n > 1) {
             // A few checks per stall timeout: a stall is seen within about a quarter of it, and its end as quickly.
@@ -208,11 +215,13 @@ public final class GroupRoom {
     private static final class Link implements RoomListener, Runnable {
         private final Reactor reactor;
         private final LoopLane[] lanes;
+        private final AtomicInteger[] sizes;
         private boolean scheduled;
 
-        Link(Reactor reactor, LoopLane[] lanes) {
+        Link(Reactor reactor, LoopLane[] lanes, AtomicInteger[] sizes) {
             this.reactor = reactor;
             this.lanes = lanes;
+            this.sizes = sizes;
         }
 
         @Override
@@ -233,13 +242,16 @@ public final class GroupRoom {
         private void append(ByteBuffer line) {
             assert reactor.inLoop() : "room line off its loop";
             int start = line.position();
-            for (LoopLane lane : lanes) {
-                if (lane != null) {
+            boolean appended = false;
+            for (int to = 0; to < lanes.length; to++) {
+                // A loop without members needs no line: it would wake up, and take a turn, for nobody.
+                if (lanes[to] != null && sizes[to].get() > 0) {
                     line.position(start);
-                    lane.append(line);
+                    lanes[to].append(line);
+                    appended = true;
                 }
             }
-            if (!scheduled) {
+            if (appended && !scheduled) {
                 scheduled = true;
                 reactor.runAtEndOfTurn(this);
             }

@@ -54,6 +54,9 @@ final class ConnectionGroup {
     /** Linked here, not at the first timer run: a method reference's first evaluation costs ~45 KB on the loop. */
     private final Consumer<TcpConnection> trimQueue = TcpConnection::trimQueue;
     private TcpConnection first;
+    /** Told of every close, with this group's loop, when the server's listener is part of a {@link Placement}. */
+    private Placement placement;
+    private int placementLoop;
     private Timeout idleCheck;
     private Timeout trim;
 
@@ -113,6 +116,11 @@ final class ConnectionGroup {
         }
     }
 
+    void placedBy(Placement placement, int loop) {
+        this.placement = placement;
+        this.placementLoop = loop;
+    }
+
     /**
      * Serves a connected channel: configures it, registers it and tells the handler. Returns null (and closes the
      * channel) if set-up failed.
@@ -158,6 +166,9 @@ final class ConnectionGroup {
     void connectionClosed(TcpConnection connection, CloseReason reason) {
         stats.open--;
         stats.closedByReason[reason.ordinal()]++;
+        if (placement != null) {
+            placement.closed(placementLoop);
+        }
         TcpConnection after = connection.unlink();
         if (first == connection) {
             first = after;

@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,9 @@ public final class TcpServer implements AutoCloseable {
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress localAddress;
     private final ConnectionGroup connections;
+    /** Null: this listener serves what it accepts. */
+    private final Placement placement;
+    private final int loopIndex;
 
     private SelectionKey acceptKey;
     private Duration acceptBackoff = MIN_ACCEPT_BACKOFF;
@@ -54,6 +58,11 @@ public final class TcpServer implements AutoCloseable {
         this.serverChannel = serverChannel;
         this.localAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         this.connections = new ConnectionGroup(b);
+        this.placement = b.placement;
+        this.loopIndex = b.placementLoop;
+        if (placement != null) {
+            connections.placedBy(placement, loopIndex);
+        }
     }
 
     /** Starts configuring a server on {@code reactor}. */
@@ -80,6 +89,9 @@ public final class TcpServer implements AutoCloseable {
     private void register() throws IOException {
         acceptKey = LoopAccess.of(reactor).register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
         connections.startTimers();
+        if (placement != null) {
+            placement.join(loopIndex, this);
+        }
     }
 
     private void acceptReady() {
@@ -95,7 +107,40 @@ public final class TcpServer implements AutoCloseable {
                 acceptBackoff = MIN_ACCEPT_BACKOFF;
                 return;
             }
-            connections.adopt(channel);
+            if (placement == null) {
+                connections.adopt(channel);
+                continue;
+            }
+            int loop = placement.place(loopIndex);
+            if (loop == loopIndex) {
+                adoptPlaced(channel);
+            } else {
+                placement.listener(loop).handOver(channel);
+            }
+        }
+    }
+
+    private void adoptPlaced(SocketChannel channel) {
+        if (connections.adopt(channel) == null) {
+            placement.closed(loopIndex);
+        }
+    }
+
+    /** From another loop's listener: serve {@code channel}, accepted there and placed here, not read from yet. */
+    private void handOver(SocketChannel channel) {
+        placement.handedOver();
+        try {
+            reactor.execute(() -> {
+                if (closed) {
+                    closeQuietly(channel);
+                    placement.closed(loopIndex);
+                } else {
+                    adoptPlaced(channel);
+                }
+            });
+        } catch (RejectedExecutionException e) { // this loop is closing
+            closeQuietly(channel);
+            placement.closed(loopIndex);
         }
     }
 
@@ -191,6 +236,8 @@ public final class TcpServer implements AutoCloseable {
         private InetSocketAddress bindAddress = new InetSocketAddress("127.0.0.1", 0);
         private int backlog = 1024;
         private boolean reusePort;
+        private Placement placement;
+        private int placementLoop;
 
         private Builder(Reactor reactor) {
             super(reactor);
@@ -219,6 +266,22 @@ public final class TcpServer implements AutoCloseable {
          */
         public Builder reusePort(boolean reuse) {
             this.reusePort = reuse;
+            return this;
+        }
+
+        /**
+         * Makes this listener loop {@code loop}'s member of {@code placement}: connections it accepts are served by
+         * the loop the placement picks (handed over before a byte is read), and it serves those the other members
+         * place here. For one listener per loop on one port, with {@link #reusePort}. Default: none, this listener
+         * serves what it accepts.
+         */
+        public Builder placement(Placement placement, int loop) {
+            Objects.requireNonNull(placement, "placement");
+            if (loop < 0 || loop >= placement.loops()) {
+                throw new IllegalArgumentException("loop must be in 0.." + (placement.loops() - 1) + ", was " + loop);
+            }
+            this.placement = placement;
+            this.placementLoop = loop;
             return this;
         }
 

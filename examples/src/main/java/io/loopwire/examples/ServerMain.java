@@ -36,7 +36,7 @@ final class ServerMain implements Callable<Integer> {
     private static final Map<String, String> LIMIT_FLAGS = Map.of("maxFrameBytes", "--max-frame",
             "maxOutboundBytes", "--max-outbound", "carryBudgetBytes", "--carry-budget", "udpMaxMembersPerIp",
             "--udp-max-members-per-ip", "udpMaxMembers", "--udp-max-members", "udpIdleTimeout", "--udp-idle-timeout",
-            "windowBytes", "--loop-window", "stallTimeout", "--loop-stall-timeout");
+            "windowBytes", "--loop-window", "stallTimeout", "--loop-stall-timeout", "packBelow", "--pack-below");
 
     @Option(names = "--bind", paramLabel = "HOST",
             defaultValue = "127.0.0.1", description = "Address to bind (default ${DEFAULT-VALUE}).")
@@ -103,6 +103,11 @@ final class ServerMain implements Callable<Integer> {
             description = "With --loops > 1: a loop that takes no lines this long while another waits is stalled;"
                     + " its lines are dropped and counted until it runs again (default ${DEFAULT-VALUE}).")
     Duration loopStallTimeout;
+    @Option(names = "--pack-below", paramLabel = "N", defaultValue = "" + GroupChatServer.DEFAULT_PACK_BELOW,
+            description = "With --loops > 1: while the room has fewer than N TCP members they all live on one loop"
+                    + " (a line crossing loops costs more than it saves for few members); from N on, each new one"
+                    + " joins the loop with the fewest; 0 spreads from the first (default ${DEFAULT-VALUE}).")
+    int packBelow;
     @Option(names = "--cluster", paramLabel = "nats://HOST:PORT",
             description = "Span the room over every node on this NATS server (default: this process only); "
                     + "tls://H:P for TLS (the JVM's trust store), user:password@ or token@ before H for NATS auth.")
@@ -169,7 +174,8 @@ final class ServerMain implements Callable<Integer> {
                     .separateRooms(separateRooms)
                     .carryBudgetBytes(carryBudget)
                     .windowBytes(loopWindow)
-                    .stallTimeout(loopStallTimeout);
+                    .stallTimeout(loopStallTimeout)
+                    .packBelow(packBelow);
             if (tlsConfig != null) {
                 b.tls(tlsConfig, tls.port);
             }

@@ -43,7 +43,7 @@ class GroupSoakCliTest {
     void twoLoopsForAMinuteLoseNothingAndKeepTheirMemory() throws Exception {
         Duration soak = Duration.ofSeconds(Long.getLong("loopwire.soak.seconds", 60));
         try (JarProcess server = JarProcess.startWithJvmOptions(List.of("-Xms64m", "-XX:+AlwaysPreTouch"), "server",
-                "--tcp-port", "0", "--udp-port", "0", "--loops", "2")) {
+                "--tcp-port", "0", "--udp-port", "0", "--loops", "2", "--pack-below", "0")) { // 0: members on both loops
             Matcher m = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
             assertThat(m.matches()).as(server.describe()).isTrue();
             int port = Integer.parseInt(m.group(1));
