@@ -34,19 +34,23 @@ class GroupHealthzTest {
     @Test
     void healthNamesAStalledLoopAndRecoversWhenItRunsAgain() throws Exception {
         ReactorGroup group = new ReactorGroup(2);
+        // packBelow 0: the second member goes to the other loop, so lines cross (a loop without members gets none).
         GroupChatServer chat = ChatServer.builder(group).tcpPort(0).udpPort(0).stallTimeout(Duration.ofSeconds(1))
-                .startGroup();
+                .packBelow(0).startGroup();
         group.start();
         LoopMetrics metrics = new LoopMetrics(group.reactors())
                 .bindEach((i, sampler) -> new ChatServerMetrics(sampler, chat.server(i)))
                 .bindGroup(chat.room());
         Thread sender = null;
+        Socket listener = null;
         try (HttpEndpoint endpoint = metrics.serve(InetAddress.getLoopbackAddress(), 0);
                 Socket member = new Socket("127.0.0.1", chat.tcpAddress().getPort())) {
             URI health = URI.create("http://" + endpoint.hostPort() + "/healthz");
             assertThat(get(health).statusCode()).isEqualTo(200);
             Poll.until(() -> onLoop(chat, 0) + onLoop(chat, 1) == 1, "the member joined");
             int other = onLoop(chat, 0) == 1 ? 1 : 0; // the loop the member is not on: the one to stop
+            listener = new Socket("127.0.0.1", chat.tcpAddress().getPort());
+            Poll.until(() -> onLoop(chat, other) == 1, "a second member on loop " + other);
 
             CountDownLatch stallEnded = new CountDownLatch(1);
             group.get(other).execute(() -> {
@@ -75,6 +79,9 @@ class GroupHealthzTest {
                     .doesNotContain("loopwire_group_lines_dropped_total{loop=\"" + other + "\"} 0.0")
                     .contains("loopwire_group_stalls_total{loop=\"" + other + "\"} 1.0");
         } finally {
+            if (listener != null) {
+                listener.close();
+            }
             group.close(Duration.ofMillis(500));
             if (sender != null) {
                 sender.join(5000);
