@@ -30,13 +30,14 @@ class LoopsCliTest {
 
     @Test
     void twoLoopsServeOneRoom() throws Exception {
-        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--loops", "2")) {
+        try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--loops", "2",
+                "--pack-below", "0")) {
             Matcher m = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
             assertThat(m.matches()).as(server.describe()).isTrue();
             int port = Integer.parseInt(m.group(1));
             List<Socket> sockets = new ArrayList<>();
             try {
-                // Eight members: the kernel spreads them over both loops' listeners (SO_REUSEPORT).
+                // Eight members, spread from the first (--pack-below 0): four on each loop, so lines cross.
                 for (int i = 0; i < 8; i++) {
                     Socket s = new Socket();
                     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -108,10 +109,11 @@ class LoopsCliTest {
     void badLoopsAreUsageErrors() throws Exception {
         for (String[] args : new String[][] {{"server", "--loops", "0"}, {"server", "--loops", "many"},
                 {"server", "--loops", "2", "--separate-rooms"}, {"server", "--loops", "2", "--loop-window", "1KiB"},
-                {"server", "--loops", "2", "--loop-stall-timeout", "0s"}}) {
+                {"server", "--loops", "2", "--loop-stall-timeout", "0s"},
+                {"server", "--loops", "2", "--pack-below", "-1"}}) {
             try (JarProcess p = JarProcess.start(args)) {
                 assertThat(p.awaitExit()).as(p.describe()).isEqualTo(2);
-                assertThat(p.stderr().get(0)).as(p.describe()).contains("--loop");
+                assertThat(p.stderr().get(0)).as(p.describe()).containsAnyOf("--loop", "--pack-below");
                 assertThat(p.stdout()).isEmpty();
             }
         }
