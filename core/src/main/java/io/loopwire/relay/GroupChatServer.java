@@ -57,6 +57,11 @@ public final class GroupChatServer implements AutoCloseable {
         return servers.get(0).tcpAddress();
     }
 
+    /** Where TLS members connect (every loop listens here), or null without a TLS listener. */
+    public InetSocketAddress tlsAddress() {
+        return servers.get(0).tlsAddress();
+    }
+
     /** Where UDP members and pings go (every loop has a socket here). */
     public InetSocketAddress udpAddress() {
         return servers.get(0).udpAddress();

@@ -6,15 +6,26 @@ import io.loopwire.Poll;
 import io.loopwire.ReactorGroup;
 import io.loopwire.relay.ChatClients.LineClient;
 import io.loopwire.tcp.Placement;
+import io.loopwire.testkit.TestCerts;
+import io.loopwire.tls.PemFiles;
+import io.loopwire.tls.TlsConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where a group's listeners place members ({@link Placement}): a small room lives on one loop (connections the kernel
@@ -70,6 +81,50 @@ class PlacementTest {
         assertThat(onLoop(chat, 0)).isEqualTo(1);
         assertThat(onLoop(chat, 1)).isEqualTo(1);
         everyoneHears(chat, clients.get(0), "across");
+    }
+
+    /** TLS members are placed before their handshake, which then runs on the loop that serves them. */
+    @Test
+    void tlsMembersHandedOverBeforeTheHandshakeTalkAsUsual(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestCerts.available(), TestCerts.MISSING);
+        TestCerts certs = TestCerts.newCa(dir).issue("server", "ec");
+        TlsConfig tls = TlsConfig.server(PemFiles.serverContext(certs.chain("server"), certs.key("server"))).build();
+        SSLContext trust = PemFiles.clientContext(certs.caPem());
+        GroupChatServer chat = ChatServer.builder(group).tcpPort(0).udpPort(0).tls(tls, 0).plainTcp(false)
+                .packBelow(16).startGroup();
+        group.start();
+        List<SSLSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("localhost",
+                        chat.tlsAddress().getPort());
+                s.setSoTimeout(5000);
+                s.startHandshake();
+                sockets.add(s);
+                int expected = sockets.size();
+                Poll.until(() -> onLoop(chat, 0) == expected, "TLS member " + expected + " on loop 0");
+            }
+            assertThat(onLoop(chat, 1)).isZero();
+            assertThat(chat.tlsPlacement().handOvers()).as("TLS connections handed from loop 1's listener")
+                    .isPositive();
+            SSLSocket speaker = sockets.get(0);
+            speaker.getOutputStream().write("sealed\n".getBytes(StandardCharsets.UTF_8));
+            speaker.getOutputStream().flush();
+            String expected = "[" + ChatClients.peer((InetSocketAddress) speaker.getLocalSocketAddress()) + "] sealed";
+            for (SSLSocket s : sockets.subList(1, sockets.size())) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line;
+                do {
+                    line = in.readLine(); // bounded by the socket timeout
+                } while (line != null && !line.equals(expected));
+                assertThat(line).as("what a handed-over TLS member heard").isEqualTo(expected);
+            }
+        } finally {
+            for (SSLSocket s : sockets) {
+                s.close();
+            }
+        }
     }
 
     /** Hostile: 300 connections reset by their peers at once, some while being handed over; the counts settle. */
