@@ -368,13 +368,12 @@ public final class ChatServer implements AutoCloseable {
             }
             int loops = group.size();
             GroupRoom groupRoom = new GroupRoom(group, format, windowBytes, stallTimeout);
-            Placement tcpPlacement = new Placement(loops, packBelow);
-            Placement tlsPlacement = new Placement(loops, packBelow);
+            Placement placement = new Placement(loops, packBelow); // both listeners: all TCP members count
             List<ChatServer> servers = new ArrayList<>();
             try {
                 for (int i = 0; i < loops; i++) {
                     ChatServer first = i == 0 ? null : servers.get(0);
-                    servers.add(start(group.get(i), groupRoom.room(i), new Placing(tcpPlacement, tlsPlacement, i),
+                    servers.add(start(group.get(i), groupRoom.room(i), new Placing(placement, i),
                             first == null || first.tcpAddress() == null ? tcpPort : first.tcpAddress().getPort(),
                             first == null || first.tlsAddress() == null ? tlsPort : first.tlsAddress().getPort(),
                             first == null ? udpPort : first.udpAddress().getPort(),
@@ -387,11 +386,11 @@ public final class ChatServer implements AutoCloseable {
                 }
                 throw e;
             }
-            return new GroupChatServer(group, groupRoom, servers, tcpPlacement, tlsPlacement);
+            return new GroupChatServer(group, groupRoom, servers, placement);
         }
 
-        /** Loop {@code loop}'s places in the plaintext and the TLS listeners' placements. */
-        private record Placing(Placement tcp, Placement tls, int loop) {
+        /** Loop {@code loop}'s place in the listeners' placement. */
+        private record Placing(Placement placement, int loop) {
         }
 
         private ChatServer start(Reactor reactor, ChatRoom room, Placing placing, int tcpPort, int tlsPort, int udpPort,
@@ -402,12 +401,12 @@ public final class ChatServer implements AutoCloseable {
                 throw new IllegalStateException("plaintext TCP is off and there is no TLS listener: no TCP door");
             }
             TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort,
-                    placing == null ? null : placing.tcp(), placing == null ? 0 : placing.loop()) : null;
+                    placing == null ? null : placing.placement(), placing == null ? 0 : placing.loop()) : null;
             TcpServer tls;
             try {
                 tls = tlsConfig != null
                         ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort,
-                                placing == null ? null : placing.tls(), placing == null ? 0 : placing.loop()) : null;
+                                placing == null ? null : placing.placement(), placing == null ? 0 : placing.loop()) : null;
             } catch (IOException | RuntimeException e) {
                 if (tcp != null) {
                     tcp.close();

@@ -30,26 +30,18 @@ public final class GroupChatServer implements AutoCloseable {
     private final ReactorGroup group;
     private final GroupRoom room;
     private final List<ChatServer> servers;
-    private final Placement tcpPlacement;
-    private final Placement tlsPlacement;
+    private final Placement placement;
 
-    GroupChatServer(ReactorGroup group, GroupRoom room, List<ChatServer> servers, Placement tcpPlacement,
-            Placement tlsPlacement) {
+    GroupChatServer(ReactorGroup group, GroupRoom room, List<ChatServer> servers, Placement placement) {
         this.group = group;
         this.room = room;
         this.servers = List.copyOf(servers);
-        this.tcpPlacement = tcpPlacement;
-        this.tlsPlacement = tlsPlacement;
+        this.placement = placement;
     }
 
-    /** Where the plaintext listener placed its members: counts per loop and hand-overs. */
-    public Placement tcpPlacement() {
-        return tcpPlacement;
-    }
-
-    /** Where the TLS listener placed its members (all zero without a TLS listener). */
-    public Placement tlsPlacement() {
-        return tlsPlacement;
+    /** Where the TCP and TLS listeners placed their members: counts per loop, and hand-overs. */
+    public Placement placement() {
+        return placement;
     }
 
     /** Where TCP members connect (every loop listens here). */

@@ -1,5 +1,7 @@
 package io.loopwire.tcp;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -19,15 +21,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * loop the crossing is shared by all of them. Connections stay where they were placed: a room that grew and
  * shrank again may stay spread.
  *
- * <p>{@code packBelow} 0 spreads every connection by count alone; the counts are of this placement's listeners only
- * (a plaintext and a TLS listener of one room each have their own).
+ * <p>{@code packBelow} 0 spreads every connection by count alone. The counts are of every listener in this placement,
+ * whatever its port: give a room's plaintext and TLS listeners the same placement and both kinds of member count. A
+ * connection is handed only to a listener on its own port.
  *
  * @implNote Thread-safe: the counts are atomic, read and written by every loop of the group.
  */
 public final class Placement {
     private final int packBelow;
     private final AtomicIntegerArray open;
-    private final AtomicReferenceArray<TcpServer> listeners;
+    /** By port: the listeners of one port, one per loop (a plaintext and a TLS port of one room share the counts). */
+    private final ConcurrentMap<Integer, AtomicReferenceArray<TcpServer>> listeners = new ConcurrentHashMap<>();
     private final AtomicLong handOvers = new AtomicLong();
 
     /**
@@ -43,7 +47,6 @@ public final class Placement {
         }
         this.packBelow = packBelow;
         this.open = new AtomicIntegerArray(loops);
-        this.listeners = new AtomicReferenceArray<>(loops);
     }
 
     public int packBelow() {
@@ -69,19 +72,25 @@ public final class Placement {
         handOvers.incrementAndGet();
     }
 
-    /** Loop {@code loop}'s listener joins; until it does, connections meant for that loop stay where accepted. */
-    void join(int loop, TcpServer listener) {
-        if (!listeners.compareAndSet(loop, null, listener)) {
-            throw new IllegalStateException("loop " + loop + " has a listener in this placement already");
+    /**
+     * Loop {@code loop}'s listener on {@code port} joins; until it does, connections for that loop on that port stay
+     * where they were accepted.
+     */
+    void join(int loop, int port, TcpServer listener) {
+        AtomicReferenceArray<TcpServer> onPort =
+                listeners.computeIfAbsent(port, p -> new AtomicReferenceArray<>(open.length()));
+        if (!onPort.compareAndSet(loop, null, listener)) {
+            throw new IllegalStateException("loop " + loop + " has a listener on port " + port + " already");
         }
     }
 
-    TcpServer listener(int loop) {
-        return listeners.get(loop);
+    TcpServer listener(int loop, int port) {
+        AtomicReferenceArray<TcpServer> onPort = listeners.get(port);
+        return onPort == null ? null : onPort.get(loop);
     }
 
-    /** Picks the loop for a connection that loop {@code accepting} accepted, and counts it there. */
-    int place(int accepting) {
+    /** Picks the loop for a connection that loop {@code accepting} accepted on {@code port}, and counts it there. */
+    int place(int accepting, int port) {
         int total = 0;
         int fullest = 0;
         int most = -1;
@@ -101,7 +110,7 @@ public final class Placement {
         }
         // Two loops placing at once may both read the old counts: the rule holds to within a connection or two.
         int chosen = total < packBelow ? fullest : emptiest;
-        if (listeners.get(chosen) == null) {
+        if (listener(chosen, port) == null) {
             chosen = accepting;
         }
         open.incrementAndGet(chosen);

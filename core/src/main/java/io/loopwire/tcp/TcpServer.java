@@ -90,7 +90,7 @@ public final class TcpServer implements AutoCloseable {
         acceptKey = LoopAccess.of(reactor).register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
         connections.startTimers();
         if (placement != null) {
-            placement.join(loopIndex, this);
+            placement.join(loopIndex, localAddress.getPort(), this);
         }
     }
 
@@ -111,11 +111,11 @@ public final class TcpServer implements AutoCloseable {
                 connections.adopt(channel);
                 continue;
             }
-            int loop = placement.place(loopIndex);
+            int loop = placement.place(loopIndex, localAddress.getPort());
             if (loop == loopIndex) {
                 adoptPlaced(channel);
             } else {
-                placement.listener(loop).handOver(channel);
+                placement.listener(loop, localAddress.getPort()).handOver(channel);
             }
         }
     }

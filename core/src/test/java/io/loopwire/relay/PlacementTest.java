@@ -54,7 +54,7 @@ class PlacementTest {
         connect(chat, 16);
         assertThat(onLoop(chat, 0)).as("members on loop 0 while the room is small").isEqualTo(16);
         assertThat(onLoop(chat, 1)).as("members on loop 1 while the room is small").isZero();
-        assertThat(chat.tcpPlacement().handOvers()).as("connections handed from loop 1's listener").isPositive();
+        assertThat(chat.placement().handOvers()).as("connections handed from loop 1's listener").isPositive();
         everyoneHears(chat, clients.get(3), "packed");
         assertThat(chat.room().batchesSent(0)).as("lines handed to a loop without members").isZero();
 
@@ -69,7 +69,7 @@ class PlacementTest {
             c.close();
         }
         clients.clear();
-        Poll.until(() -> chat.tcpPlacement().openOn(0) == 0 && chat.tcpPlacement().openOn(1) == 0,
+        Poll.until(() -> chat.placement().openOn(0) == 0 && chat.placement().openOn(1) == 0,
                 "the placement's counts back to zero after every member left");
     }
 
@@ -105,7 +105,7 @@ class PlacementTest {
                 Poll.until(() -> onLoop(chat, 0) == expected, "TLS member " + expected + " on loop 0");
             }
             assertThat(onLoop(chat, 1)).isZero();
-            assertThat(chat.tlsPlacement().handOvers()).as("TLS connections handed from loop 1's listener")
+            assertThat(chat.placement().handOvers()).as("TLS connections handed from loop 1's listener")
                     .isPositive();
             SSLSocket speaker = sockets.get(0);
             speaker.getOutputStream().write("sealed\n".getBytes(StandardCharsets.UTF_8));
@@ -139,7 +139,7 @@ class PlacementTest {
                 s.connect(address, 5000);
             }
         }
-        Poll.until(() -> chat.tcpPlacement().openOn(0) + chat.tcpPlacement().openOn(1) == 0,
+        Poll.until(() -> chat.placement().openOn(0) + chat.placement().openOn(1) == 0,
                 "every reset connection uncounted");
         connect(chat, 4); // and the room still works, packed
         assertThat(onLoop(chat, 0) + onLoop(chat, 1)).isEqualTo(4);
