@@ -4,6 +4,9 @@
 #
 # From the repository root:   mvn -B -ntp -DskipTests package && benchmarks/cluster.sh
 # Knobs (environment): RATES="1000 10000", WARMUP=2s, DURATION=5s, SERVER_JVM, LOAD_JVM, RUN_TIMEOUT.
+# --help prints the comment above; the knobs are environment variables, so no argument is taken.
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
+if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,6 +8,9 @@
 # Knobs (environment): JMH_ARGS (extra JMH options, e.g. "-wi 3 -i 5"), JMH_FILTER (default io.loopwire.bench.jmh.),
 # ALLOC_DURATION (3s), PROBER_TARGETS (10000), PROBER_INTERVALS ("100ms 25ms"), CONNECTIONS (10000), JVM
 # ("-Xms1g -Xmx1g -XX:+AlwaysPreTouch", for the mains). Takes about 4 minutes.
+# --help prints the comment above; the knobs are environment variables, so no argument is taken.
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
+if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

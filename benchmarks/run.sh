@@ -21,6 +21,9 @@
 # the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
 # UDP_PIN=same (default: both on the last CPU, the server's own path dominates), cross (server on CPU 0, pinger
 # on the last CPU), none.
+# --help prints the comment above; the knobs are environment variables, so no argument is taken.
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
+if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -13,6 +13,9 @@
 #
 # Knobs (environment): CLIENTS (100), MODE (rate|max, default rate), RATE_DELIVERIES (50000), ROUNDS (5), WARMUP,
 # DURATION, DRAIN, SCRAPE_EVERY (1), RUN_TIMEOUT, SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR.
+# --help prints the comment above; the knobs are environment variables, so no argument is taken.
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
+if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

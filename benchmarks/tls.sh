@@ -16,6 +16,9 @@
 # runs interpreted until warm, several times slower), HANDSHAKE_DURATION (5s),
 # IDLE_CONNECTIONS (2000; 0 skips the memory phase), CIPHER (unset: the JDK's defaults, TLS 1.3 negotiated),
 # RUN_TIMEOUT (60 s per load), SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR.
+# --help prints the comment above; the knobs are environment variables, so no argument is taken.
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
+if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * A tiny {@code --name value} / {@code --flag} parser shared by the benchmark mains, so each main keeps its
  * argument handling to a few lines. Bad arguments throw {@link IllegalArgumentException} naming the argument;
- * {@link #exitWithUsage} turns that into the CLI contract (one-line error, usage, exit status 2).
+ * {@link #exitWithUsage} turns that into the CLI contract (one-line error, usage, exit status 2), and {@code --help}
+ * into the usage on stdout with exit status 0.
  */
 public final class Cli {
     private final Map<String, String> values = new HashMap<>();
@@ -31,6 +32,9 @@ public final class Cli {
         Cli cli = new Cli(flags);
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                throw new HelpRequested();
+            }
             if (!arg.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument: " + arg);
             }
@@ -126,8 +130,21 @@ public final class Cli {
     }
 
     public static void exitWithUsage(IllegalArgumentException error, String usage) {
+        if (error instanceof HelpRequested) {
+            System.out.println(usage);
+            System.exit(0);
+        }
         System.err.println("error: " + error.getMessage());
         System.err.println(usage);
         System.exit(2);
+    }
+
+    /** {@code --help} or {@code -h}: {@link #exitWithUsage} prints the usage on stdout and exits 0. */
+    static final class HelpRequested extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help requested");
+        }
     }
 }
