@@ -309,7 +309,9 @@ final class RetryingAlertQueue {
                     failed.incrementAndGet();
                     return;
                 }
-                if (givenUp != null) {
+                if (givenUp != null || attempt > 1) {
+                    // One line per alert at WARN, the first failure; the retries only at DEBUG (the give-up is an
+                    // ERROR, or the reporter's line): a dead endpoint must not flood the console.
                     log.debug("alert to {} failed (attempt {} of {}): {}; retrying in {} ms", destination, attempt,
                             maxRetries + 1, f.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoffNanos));
                 } else {
