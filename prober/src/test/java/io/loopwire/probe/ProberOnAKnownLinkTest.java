@@ -27,6 +27,9 @@ class ProberOnAKnownLinkTest {
     /** The product's default thresholds; a timeout that leaves 350 ms replies well inside it. */
     private static final ClassifierConfig CONFIG = new ClassifierConfig(Duration.ofMillis(100),
             Duration.ofMillis(300), Duration.ofSeconds(1), 3, 2);
+    /** For loss only: thresholds and timeout scaled down so that text mode's held pings cost little time. */
+    private static final ClassifierConfig LOSS_ONLY = new ClassifierConfig(Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(200), 3, 2);
 
     /** Runs every path once (prober, proxy, echo) so that the measured runs do not pay for class loading and JIT. */
     @BeforeAll
@@ -104,8 +107,9 @@ class ProberOnAKnownLinkTest {
                 Reactor reactor = new Reactor("prober-test").start()) {
             link.loss(1.0);
             Recorder rec = new Recorder();
+            // Loss only: the short timeout of the loss test below (text mode waits out each lost ping, 1 s with CONFIG).
             LatencyProber prober = LatencyProber.builder(reactor).target(link.address()).mode(mode)
-                    .interval(Duration.ofMillis(50)).classifier(CONFIG).listener(rec).start();
+                    .interval(Duration.ofMillis(50)).classifier(LOSS_ONLY).listener(rec).start();
             try {
                 assertThat(rec.awaitChangeTo(LinkState.DOWN, Duration.ofSeconds(15))).isTrue();
                 assertThat(rec.states()).containsExactly(LinkState.PENDING, LinkState.DOWN);
@@ -119,9 +123,6 @@ class ProberOnAKnownLinkTest {
     @ParameterizedTest
     @EnumSource(LatencyProber.Mode.class)
     void tenPercentLossOver200ProbesIsMeasured(LatencyProber.Mode mode) throws Exception {
-        // Loss only: thresholds and timeout scaled down so that text mode's held pings cost little time.
-        ClassifierConfig fast = new ClassifierConfig(Duration.ofMillis(50), Duration.ofMillis(100),
-                Duration.ofMillis(200), 3, 2);
         int probes = 200;
         try (PingEchoServer server = PingEchoServer.start();
                 UdpLinkProxy link = UdpLinkProxy.start(server.address());
@@ -129,7 +130,7 @@ class ProberOnAKnownLinkTest {
             link.toServer().loss(0.10);
             Recorder rec = new Recorder();
             LatencyProber prober = LatencyProber.builder(reactor).target(link.address()).mode(mode)
-                    .interval(Duration.ofMillis(20)).classifier(fast).windowRounds(probes).rounds(probes)
+                    .interval(Duration.ofMillis(20)).classifier(LOSS_ONLY).windowRounds(probes).rounds(probes)
                     .listener(rec).start();
             try {
                 assertThat(rec.awaitFinished(Duration.ofSeconds(40))).isTrue();
