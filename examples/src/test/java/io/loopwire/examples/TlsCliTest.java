@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,16 @@ class TlsCliTest {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
     }
 
+    /** The watcher's next line; a timeout fails naming {@code process} and what it printed. */
+    private static String heard(BufferedReader watcher, String what, JarProcess process) throws Exception {
+        try {
+            return watcher.readLine();
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the watcher did not hear " + what + " within " + JarProcess.ARRIVES.toMillis()
+                    + " ms; " + process.describe(), e);
+        }
+    }
+
     private static SSLSocket tlsWatcherSocket(TestCerts certs, String port) throws Exception {
         SSLSocket socket = (SSLSocket) PemFiles.clientContext(certs.caPem()).getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(port)), 5000);
@@ -66,7 +77,7 @@ class TlsCliTest {
             try (Socket watcherSocket = new Socket("127.0.0.1", Integer.parseInt(tcpPort))) {
                 BufferedReader watcher = watcher(watcherSocket);
                 try (JarProcess plain = JarProcess.start("tcp-client", "--port", tcpPort)) {
-                    joined(watcher.readLine()); // plain is in the room: it will hear the TLS client join
+                    joined(heard(watcher, "plain's join", plain)); // in the room: it will hear the TLS client join
                     secureAndWrongName(certs, tlsPort, plain);
                 }
             }
@@ -113,11 +124,11 @@ class TlsCliTest {
                 BufferedReader watcher = watcher(watcherSocket); // handshake done: in the room before a starts
                 try (JarProcess a = JarProcess.start("tcp-client", "--tls", "--tls-insecure", "--host", "127.0.0.1",
                         "--port", tlsPort)) {
-                    joined(watcher.readLine()); // a is in the room: it will hear b join
+                    joined(heard(watcher, "a's join", a)); // a is in the room: it will hear b join
                     try (JarProcess b = JarProcess.start("tcp-client", "--tls", "--tls-ca", certs.caPem().toString(),
                             "--host", "localhost", "--port", tlsPort)) {
-                        String bPeer = joined(a.awaitLine("b's join", l -> l.endsWith(" joined")));
-                        assertThat(watcher.readLine()).isEqualTo("* " + bPeer + " joined");
+                        String bPeer = joined(heard(watcher, "b's join", b));
+                        a.awaitLine("* " + bPeer + " joined");
                         b.sendLine("only TLS here");
                         a.awaitLine("[" + bPeer + "] only TLS here");
                     }
