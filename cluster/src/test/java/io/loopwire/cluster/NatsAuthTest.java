@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -43,9 +44,9 @@ class NatsAuthTest {
         NatsServer nats = fixture.startNats(List.of("--auth", "t0ken-for-the-test"));
         String url = "nats://t0ken-for-the-test@127.0.0.1:" + nats.port();
         assertRoomWorks(url, b -> b);
-        assertThatThrownBy(() -> ClusterNode.start("nobody", nats.url(), "auth"))
+        assertThatThrownBy(() -> refused(nats.url()))
                 .isInstanceOf(IOException.class).hasMessageContaining("cannot connect to NATS");
-        assertThatThrownBy(() -> ClusterNode.start("nobody", "nats://wrong@127.0.0.1:" + nats.port(), "auth"))
+        assertThatThrownBy(() -> refused("nats://wrong@127.0.0.1:" + nats.port()))
                 .isInstanceOf(IOException.class).hasMessageNotContaining("wrong");
     }
 
@@ -53,7 +54,7 @@ class NatsAuthTest {
     void nodesJoinANatsServerThatRequiresAUserAndPassword() throws Exception {
         NatsServer nats = fixture.startNats(List.of("--user", "loop", "--pass", "w1re-pass"));
         assertRoomWorks("nats://loop:w1re-pass@127.0.0.1:" + nats.port(), b -> b);
-        assertThatThrownBy(() -> ClusterNode.start("nobody", "nats://loop:nope@127.0.0.1:" + nats.port(), "auth"))
+        assertThatThrownBy(() -> refused("nats://loop:nope@127.0.0.1:" + nats.port()))
                 .isInstanceOf(IOException.class).hasMessageNotContaining("nope");
     }
 
@@ -67,6 +68,15 @@ class NatsAuthTest {
         assertThat(nats.url()).startsWith("tls://");
         SSLContext trusting = trusting(cert);
         assertRoomWorks(nats.url(), b -> b.sslContext(trusting));
+    }
+
+    /**
+     * A node that must not get in. The server refuses it at once; the 2 s connect timeout (5 s by default) only
+     * shortens how long jnats keeps trying before it gives up.
+     */
+    private static ClusterNode refused(String url) throws Exception {
+        return ClusterNode.start("nobody", url, "auth", NatsRoomBridge.DEFAULT_MAX_LINE_BYTES,
+                b -> b.connectTimeout(Duration.ofSeconds(2)));
     }
 
     private void assertRoomWorks(String url, UnaryOperator<NatsRoomBridge.Builder> tune) throws Exception {

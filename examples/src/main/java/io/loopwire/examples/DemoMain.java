@@ -106,12 +106,20 @@ final class DemoMain implements Callable<Integer> {
         metrics.bind(proberMetrics.watch(prober)).bind(new AlertMetrics(console, null));
         HttpEndpoint http = metrics.serve(InetAddress.getLoopbackAddress(), 0);
         new MonitorPage(reactor, prober, rounds, recent, interval, history).serveOn(http);
-        out.println("loopwire demo: a chat server, three chat clients (alice and bob over TCP, carol over UDP) and a "
-                + "latency monitor watching two links, one of which turns slow, goes down and recovers, all on one "
+        String intro = "loopwire demo: a chat server, three chat clients (alice and bob over TCP, carol over UDP) and"
+                + " a latency monitor watching two links, one of which turns slow, goes down and recovers, all on one "
                 + "loop thread, " + (forever ? "until Ctrl-C" : "for " + seconds + " s (Ctrl-C stops it sooner)")
-                + "; watch the links on the live page at http://" + http.hostPort() + "/ (metrics at /metrics)");
-        say("chat server ready: tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
-                + Args.hostPort(server.udpAddress()));
+                + "; watch the links on the live page at http://" + http.hostPort() + "/ (metrics at /metrics)";
+        String ready = "chat server ready: tcp=" + Args.hostPort(server.tcpAddress()) + " udp="
+                + Args.hostPort(server.udpAddress());
+        // Said by the loop's first task, not from here: whoever reads the page's address may ask for it at once, and
+        // the page asks the loop (reactor.call), which before the loop runs would run on the HTTP thread, beside this
+        // one still setting the loop up (seen: a 503 for the page). Nothing the loop prints can come before it: a
+        // probe's answer takes a later turn.
+        reactor.execute(() -> {
+            out.println(intro);
+            say(ready);
+        });
 
         // Chat clients, on the same loop as the server.
         TcpClient tcpClients = TcpClient.builder(reactor).handler((connection, frame) ->

@@ -185,15 +185,24 @@ final class MonitorMain implements Callable<Integer> {
                 return 1;
             }
             new MonitorPage(reactor, prober, rounds, sink, interval, history).serveOn(web);
-            out.println("http=" + web.hostPort());
         }
+        String httpLine = web == null ? null : "http=" + web.hostPort();
         long tcpTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TCP).count();
         long tlsTargets = specs.stream().filter(t -> t.kind() == ProbeKind.TLS).count();
-        out.println("monitoring " + specs.size() + " target(s) every " + Units.format(interval)
+        String monitoring = "monitoring " + specs.size() + " target(s) every " + Units.format(interval)
                 + ", timeout " + Units.format(timeout) + ", " + probe.name().toLowerCase() + " probes"
                 + (tcpTargets > 0 ? " (" + tcpTargets + " tcp)" : "")
                 + (tlsTargets > 0 ? " (" + tlsTargets + " tls)" : "")
-                + (targetsFile != null ? ", targets file " + targetsFile : ""));
+                + (targetsFile != null ? ", targets file " + targetsFile : "");
+        // Said by the loop's first task: whoever reads the http= line may ask the page at once, and the page asks the
+        // loop (reactor.call), which before the loop runs would run on the HTTP thread beside this one. Round lines
+        // cannot come first: a probe's answer takes a later turn.
+        reactor.execute(() -> {
+            if (httpLine != null) {
+                out.println(httpLine);
+            }
+            out.println(monitoring);
+        });
         Thread shutdown = new Thread(() -> stop(reactor, prober, alerts, sink, out), "loopwire-monitor-stop");
         Runtime.getRuntime().addShutdownHook(shutdown);
         LoopExit.releaseWhenLoopStops(reactor, finished);

@@ -39,7 +39,10 @@ class CadenceWithStalledSmtpTest {
             AlertingListener alerts = new AlertingListener(reactor, policy, rec);
             LatencyProber prober = LatencyProber.builder(reactor)
                     .target(echo.address()).interval(INTERVAL)
-                    .classifier(new ClassifierConfig(Duration.ofMillis(100), Duration.ofMillis(200),
+                    // Only answering or not moves the state here: a loopback reply is SLOW only past 250 ms. With
+                    // a 100 ms threshold, two replies held up by a loaded CPU made a NORMAL -> SLOW -> NORMAL blip,
+                    // an extra change to NORMAL that the steps below counted as the recovery they wait for.
+                    .classifier(new ClassifierConfig(Duration.ofMillis(250), Duration.ofMillis(280),
                             Duration.ofMillis(300), 2, 2))
                     .listener(alerts).start();
             try {

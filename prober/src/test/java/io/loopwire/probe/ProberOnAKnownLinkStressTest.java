@@ -5,18 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.loopwire.Reactor;
 import io.loopwire.testkit.UdpLinkProxy;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The long variant of {@link ProberOnAKnownLinkTest} ({@code -Pstress}): the monitor's settings from issue 22
  * ({@code --interval 200ms --timeout 1s --confirm 2 --down-after 3}) over minutes rather than seconds, through a link
  * with ±2 ms jitter each way that walks 5 / 40 / 150 / 350 ms and back, 50 rounds a level. Each level must end in its
- * state with the window's p50 within 5 ms of the level, no loss, and never PENDING or DOWN on the way.
+ * state with the window's p50 within 5 ms of the level, no loss, and never PENDING or DOWN on the way. Binary and
+ * text mode walk side by side, each over a link of its own.
  */
 @Tag("stress")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -34,38 +35,72 @@ class ProberOnAKnownLinkStressTest {
      */
     private static final long TOLERANCE_NANOS = 5 * MS;
 
-    @ParameterizedTest
-    @EnumSource(LatencyProber.Mode.class)
-    void walkThroughTheLevelsWithJitter(LatencyProber.Mode mode) throws Exception {
-        try (PingEchoServer server = PingEchoServer.start();
-                UdpLinkProxy link = UdpLinkProxy.start(server.address());
-                Reactor reactor = new Reactor("prober-test").start()) {
+    /** One mode's prober over a link of its own (its own echo, proxy and loop). */
+    private static final class Walk implements AutoCloseable {
+        final LatencyProber.Mode mode;
+        final PingEchoServer server;
+        final UdpLinkProxy link;
+        final Reactor reactor;
+        final Recorder rec = new Recorder();
+        final LatencyProber prober;
+
+        Walk(LatencyProber.Mode mode) throws Exception {
+            this.mode = mode;
+            this.server = PingEchoServer.start();
+            this.link = UdpLinkProxy.start(server.address());
+            this.reactor = new Reactor("prober-test-" + mode).start();
             link.toServer().jitter(Duration.ofMillis(2));
             link.toClient().jitter(Duration.ofMillis(2));
-            Recorder rec = new Recorder();
-            LatencyProber prober = LatencyProber.builder(reactor).target(link.address()).mode(mode)
+            this.prober = LatencyProber.builder(reactor).target(link.address()).mode(mode)
                     .interval(Duration.ofMillis(200)).classifier(CONFIG).windowRounds(ROUNDS_PER_LEVEL - 10)
                     .listener(rec).start();
-            try {
-                for (int i = 0; i < LEVELS.length; i++) {
-                    link.rtt(Duration.ofMillis(LEVELS[i]));
-                    int target = rec.rounds().size() + ROUNDS_PER_LEVEL;
-                    assertThat(rec.awaitRounds(target, Duration.ofMinutes(1))).isTrue();
-                    int level = i;
-                    ProbeStats.Figures w = reactor.call(() -> prober.targets().get(0).stats().snapshot().window());
-                    LinkState state = reactor.call(() -> prober.targets().get(0).state());
-                    System.out.printf(Locale.ROOT, "%s stress, %d ms: %s %s%n", mode, LEVELS[level], state, w);
-                    assertThat(state).isEqualTo(STATES[level]);
-                    // The truth: the level (symmetric jitter has median 0) plus the proxy's own median lateness.
-                    long truth = LEVELS[level] * MS + link.toServer().medianLatenessNanos()
-                            + link.toClient().medianLatenessNanos();
-                    assertThat(Math.abs(w.p50Nanos() - truth)).as("p50 %.2f ms vs %.2f ms", w.p50Nanos() / 1e6,
-                            truth / 1e6).isLessThanOrEqualTo(TOLERANCE_NANOS);
-                    assertThat(w.lost()).isZero();
-                }
-                assertThat(rec.states()).doesNotContain(LinkState.PENDING, LinkState.DOWN);
-            } finally {
+        }
+
+        void check(int level) throws Exception {
+            ProbeStats.Figures w = reactor.call(() -> prober.targets().get(0).stats().snapshot().window());
+            LinkState state = reactor.call(() -> prober.targets().get(0).state());
+            System.out.printf(Locale.ROOT, "%s stress, %d ms: %s %s%n", mode, LEVELS[level], state, w);
+            assertThat(state).as("%s at %d ms", mode, LEVELS[level]).isEqualTo(STATES[level]);
+            // The truth: the level (symmetric jitter has median 0) plus the proxy's own median lateness.
+            long truth = LEVELS[level] * MS + link.toServer().medianLatenessNanos()
+                    + link.toClient().medianLatenessNanos();
+            assertThat(Math.abs(w.p50Nanos() - truth)).as("%s p50 %.2f ms vs %.2f ms", mode, w.p50Nanos() / 1e6,
+                    truth / 1e6).isLessThanOrEqualTo(TOLERANCE_NANOS);
+            assertThat(w.lost()).as("%s lost", mode).isZero();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (server; link; reactor) {
                 prober.close();
+            }
+        }
+    }
+
+    /**
+     * Both modes walk at once, each through a link of its own, level by level in step: the walk takes its minutes
+     * once rather than once per mode (at 5 probes a second each, the two probers add no load that matters).
+     */
+    @Test
+    void walkThroughTheLevelsWithJitter() throws Exception {
+        try (Walk binary = new Walk(LatencyProber.Mode.BINARY); Walk text = new Walk(LatencyProber.Mode.TEXT)) {
+            List<Walk> walks = List.of(binary, text);
+            for (int i = 0; i < LEVELS.length; i++) {
+                int[] targets = new int[walks.size()];
+                for (int k = 0; k < walks.size(); k++) {
+                    walks.get(k).link.rtt(Duration.ofMillis(LEVELS[i]));
+                    targets[k] = walks.get(k).rec.rounds().size() + ROUNDS_PER_LEVEL;
+                }
+                for (int k = 0; k < walks.size(); k++) {
+                    assertThat(walks.get(k).rec.awaitRounds(targets[k], Duration.ofMinutes(1))).isTrue();
+                }
+                for (Walk walk : walks) {
+                    walk.check(i);
+                }
+            }
+            for (Walk walk : walks) {
+                assertThat(walk.rec.states()).as("%s states", walk.mode).doesNotContain(LinkState.PENDING,
+                        LinkState.DOWN);
             }
         }
     }
