@@ -95,7 +95,9 @@ public final class MonitorPage {
         List<String[]> rows = reactor.call(() -> {
             List<String[]> list = new ArrayList<>();
             for (ProbeTarget t : prober.targets()) {
-                list.add(new String[] {t.name(), PeerName.of(t.address()), t.state().name(), t.kind().scheme()});
+                LinkState state = t.state(); // null until the target's first round ends, as in the API's rows
+                list.add(new String[] {t.name(), PeerName.of(t.address()), state == null ? "UNKNOWN" : state.name(),
+                    t.kind().scheme()});
             }
             return list;
         });
