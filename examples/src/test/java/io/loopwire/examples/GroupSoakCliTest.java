@@ -41,7 +41,7 @@ class GroupSoakCliTest {
 
     @Test
     void twoLoopsForAMinuteLoseNothingAndKeepTheirMemory() throws Exception {
-        Duration soak = Duration.ofSeconds(Long.getLong("loopwire.soak.seconds", 60));
+        Duration soak = Duration.ofSeconds(Long.getLong("loopwire.group.soak.seconds", 60));
         try (JarProcess server = JarProcess.startWithJvmOptions(List.of("-Xms64m", "-XX:+AlwaysPreTouch"), "server",
                 "--tcp-port", "0", "--udp-port", "0", "--loops", "2", "--pack-below", "0")) { // 0: members on both loops
             Matcher m = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
