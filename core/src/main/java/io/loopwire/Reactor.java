@@ -68,6 +68,8 @@ public final class Reactor implements Executor, AutoCloseable {
     private final Plumbing plumbing;
     private final Consumer<SelectionKey> keyHandler = this::handleKey;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** The thread that built this reactor: before the loop starts, the one thread that may act for it directly. */
+    private final Thread creator = Thread.currentThread();
 
     private volatile State state = State.NEW;
     private volatile Thread thread;
@@ -181,11 +183,13 @@ public final class Reactor implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the loop and waits (at most 10 s) for its result; runs it directly when called on the loop
-     * or before the loop has started.
+     * Runs {@code task} on the loop and waits (at most 10 s) for its result; runs it directly when called on the loop,
+     * or before the loop has started on the thread that built this reactor (the set-up thread). Another thread calling
+     * before the start waits for the loop to run it: run directly there, it would race the set-up thread and then
+     * the loop's first turn (an HTTP scrape arriving before the loop started did).
      */
     public <T> T call(Callable<T> task) throws IOException {
-        if (inLoop() || state == State.NEW) {
+        if (inLoop() || (state == State.NEW && Thread.currentThread() == creator)) {
             return LoopCall.callHere(task);
         }
         return LoopCall.callOnLoop(this, name, task);
