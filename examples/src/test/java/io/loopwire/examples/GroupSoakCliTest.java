@@ -50,15 +50,25 @@ class GroupSoakCliTest {
             List<Member> members = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             try {
-                for (int i = 0; i < MEMBERS; i++) {
-                    members.add(new Member(i, port));
-                }
-                for (Member member : members) {
+                // Every member in the room before anyone speaks (a member hears only what is said after it joined).
+                // Two loops accept and place concurrently, so two members connected one after the other may join in
+                // either order; once the first two have heard each other one way, each next member, connected after
+                // that, joins after all the others and the earliest member hears it.
+                members.add(new Member(0, port));
+                members.add(new Member(1, port));
+                members.get(0).start();
+                members.get(1).start();
+                Poll.until(Duration.ofSeconds(10), () -> members.get(0).joinsSeen.get()
+                        + members.get(1).joinsSeen.get() >= 1, "members 0 and 1 in the room");
+                Member earliest = members.get(0).joinsSeen.get() > 0 ? members.get(0) : members.get(1);
+                for (int i = 2; i < MEMBERS; i++) {
+                    Member member = new Member(i, port);
+                    members.add(member);
                     member.start();
+                    int joined = i;
+                    Poll.until(Duration.ofSeconds(10), () -> earliest.joinsSeen.get() >= joined,
+                            "member " + i + " in the room");
                 }
-                // Member i is in once every earlier member has seen it join (on whichever loop it landed).
-                Poll.until(Duration.ofSeconds(30), () -> members.stream().allMatch(x -> x.joinsSeen.get()
-                        >= MEMBERS - 1 - x.id), "every member saw the later ones join");
                 List<Thread> writers = new ArrayList<>();
                 for (Member member : members) {
                     Thread writer = new Thread(() -> member.speak(stop), "soak-writer-" + member.id);
