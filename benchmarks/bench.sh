@@ -4,9 +4,7 @@
 # reactor-thread allocation, prober rate, heap per idle connection).
 #
 # From the repository root:   mvn -B -ntp -DskipTests package && benchmarks/bench.sh
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 benchmarks/run.sh

@@ -4,9 +4,7 @@
 #
 # From the repository root:   mvn -B -ntp -DskipTests package && benchmarks/cluster.sh
 # Knobs (environment): RATES="1000 10000", WARMUP=2s, DURATION=5s, SERVER_JVM, LOAD_JVM, RUN_TIMEOUT.
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,9 +18,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 SERVER_JVM=${SERVER_JVM:-"-Xms256m -Xmx256m"}
 LOAD_JVM=${LOAD_JVM:-"-Xms256m -Xmx256m"}
 
-for f in "$BENCH_JAR" "$LOOPWIRE_JAR"; do
-    [[ -f $f ]] || { echo "missing $f: run 'mvn -B -ntp -DskipTests package' first" >&2; exit 1; }
-done
+need_built "$BENCH_JAR" "$LOOPWIRE_JAR"
 [[ -x $NATS ]] || { echo "no nats-server at $NATS (apt-get install nats-server)" >&2; exit 1; }
 OUT=benchmarks/target/cluster-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"

@@ -8,9 +8,7 @@
 # Knobs (environment): JMH_ARGS (extra JMH options, e.g. "-wi 3 -i 5"), JMH_FILTER (default io.loopwire.bench.jmh.),
 # ALLOC_DURATION (3s), PROBER_TARGETS (10000), PROBER_INTERVALS ("100ms 25ms"), CONNECTIONS (10000), JVM
 # ("-Xms1g -Xmx1g -XX:+AlwaysPreTouch", for the mains). Takes about 4 minutes.
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +21,7 @@ PROBER_INTERVALS=${PROBER_INTERVALS:-"100ms 25ms"}
 CONNECTIONS=${CONNECTIONS:-10000}
 JVM=${JVM:-"-Xms1g -Xmx1g -XX:+AlwaysPreTouch"}
 
-if [[ ! -f $JAR ]]; then
-    echo "missing $JAR: run 'mvn -B -ntp -DskipTests package' in the repository root first" >&2
-    exit 1
-fi
+need_built "$JAR"
 OUT=benchmarks/target/jmh-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS

@@ -21,9 +21,7 @@
 # the wake-up crosses cores), so for the UDP phase every server and the pinger are pinned with taskset:
 # UDP_PIN=same (default: both on the last CPU, the server's own path dominates), cross (server on CPU 0, pinger
 # on the last CPU), none.
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,10 +41,7 @@ UDP_PIN=${UDP_PIN:-same}
 SERVER_JVM=${SERVER_JVM:-"-Xms512m -Xmx512m"}
 LOAD_JVM=${LOAD_JVM:-"-Xms512m -Xmx512m"}
 
-if [[ ! -f $BENCH_JAR ]]; then
-    echo "missing $BENCH_JAR: run 'mvn -B -ntp -DskipTests package' in the repository root first" >&2
-    exit 1
-fi
+need_built "$BENCH_JAR"
 OUT=benchmarks/target/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 START=$SECONDS

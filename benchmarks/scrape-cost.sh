@@ -13,9 +13,7 @@
 #
 # Knobs (environment): CLIENTS (100), MODE (rate|max, default rate), RATE_DELIVERIES (50000), ROUNDS (5), WARMUP,
 # DURATION, DRAIN, SCRAPE_EVERY (1), RUN_TIMEOUT, SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR.
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,12 +31,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 SERVER_JVM=${SERVER_JVM:-"-Xms512m -Xmx512m"}
 LOAD_JVM=${LOAD_JVM:-"-Xms512m -Xmx512m"}
 
-for f in "$BENCH_JAR" "$LOOPWIRE_JAR"; do
-    if [[ ! -f $f ]]; then
-        echo "missing $f: run 'mvn -B -ntp -DskipTests package' in the repository root first" >&2
-        exit 1
-    fi
-done
+need_built "$BENCH_JAR" "$LOOPWIRE_JAR"
 command -v curl >/dev/null || { echo "curl is needed for the scraper" >&2; exit 1; }
 OUT=benchmarks/target/scrape-cost-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"

@@ -16,9 +16,7 @@
 # runs interpreted until warm, several times slower), HANDSHAKE_DURATION (5s),
 # IDLE_CONNECTIONS (2000; 0 skips the memory phase), CIPHER (unset: the JDK's defaults, TLS 1.3 negotiated),
 # RUN_TIMEOUT (60 s per load), SERVER_JVM, LOAD_JVM, LOOPWIRE_JAR.
-# --help prints the comment above; the knobs are environment variables, so no argument is taken.
-if [[ ${1:-} == -h || ${1:-} == --help ]]; then sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" | sed '$d'; exit 0; fi
-if (( $# > 0 )); then echo "$(basename "$0"): takes no arguments (knobs are environment variables; see --help)" >&2; exit 2; fi
+source "$(dirname "$0")/common.sh" "$@"
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,12 +36,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 SERVER_JVM=${SERVER_JVM:-"-Xms512m -Xmx512m"}
 LOAD_JVM=${LOAD_JVM:-"-Xms512m -Xmx512m"}
 
-for need in "$BENCH_JAR" "$LOOPWIRE_JAR"; do
-    if [[ ! -f $need ]]; then
-        echo "missing $need: run 'mvn -B -ntp -DskipTests package' in the repository root first" >&2
-        exit 1
-    fi
-done
+need_built "$BENCH_JAR" "$LOOPWIRE_JAR"
 if ! command -v openssl >/dev/null; then
     echo "openssl is needed to make the test certificate (Debian: apt-get install openssl)" >&2
     exit 1
