@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Remote lines on their way into one loop. jnats' dispatcher thread queues them; a drain task on the loop delivers at
- * most one share per turn, however many drains the turn runs ({@link #MAX_LINES_PER_TURN} lines or {@link #MAX_BYTES_PER_TURN} bytes, at least one
- * line) and, if more wait, comes back the next turn through a zero-delay timer (a task handed over with
- * {@code execute} could run again within the same turn), so a flood from NATS takes a bounded slice of each turn and
- * local I/O keeps its own.
+ * most one share per turn ({@link #MAX_LINES_PER_TURN} lines or {@link #MAX_BYTES_PER_TURN} bytes), however many
+ * drains the turn runs, and, if more wait, comes back the next turn through a zero-delay timer (a task handed over
+ * with {@code execute} could run again within the same turn), so a flood from NATS takes a bounded slice of each turn
+ * and local I/O keeps its own.
  *
  * <p>Bounded in lines and in bytes: beyond {@code maxLines} lines or {@code maxBytes} bytes waiting, new lines are
  * dropped and counted ({@link ClusterStats#droppedInboxFull}); the loop is then too far behind for them to matter.

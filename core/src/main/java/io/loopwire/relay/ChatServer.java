@@ -389,7 +389,7 @@ public final class ChatServer implements AutoCloseable {
             return new GroupChatServer(group, groupRoom, servers, placement);
         }
 
-        /** Loop {@code loop}'s place in the listeners' placement. */
+        /** Loop {@code loop}'s place in the listeners' placement; null for a server on one reactor. */
         private record Placing(Placement placement, int loop) {
         }
 
@@ -400,13 +400,12 @@ public final class ChatServer implements AutoCloseable {
             if (!plainTcp && tlsConfig == null) {
                 throw new IllegalStateException("plaintext TCP is off and there is no TLS listener: no TCP door");
             }
-            TcpServer tcp = plainTcp ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort,
-                    placing == null ? null : placing.placement(), placing == null ? 0 : placing.loop()) : null;
+            TcpServer tcp = plainTcp
+                    ? tcpServer(reactor, tcpRoom, tcpPort, null, carryBudgetBytes, reusePort, placing) : null;
             TcpServer tls;
             try {
                 tls = tlsConfig != null
-                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort,
-                                placing == null ? null : placing.placement(), placing == null ? 0 : placing.loop()) : null;
+                        ? tcpServer(reactor, tcpRoom, tlsPort, tlsConfig, carryBudgetBytes, reusePort, placing) : null;
             } catch (IOException | RuntimeException e) {
                 if (tcp != null) {
                     tcp.close();
@@ -452,7 +451,7 @@ public final class ChatServer implements AutoCloseable {
 
         /** One TCP listener of the room: plaintext ({@code tls} null) or TLS, with the same settings. */
         private TcpServer tcpServer(Reactor reactor, ChatRoom room, int port, TlsConfig tls, long carryBudgetBytes,
-                boolean reusePort, Placement placement, int loop) throws IOException {
+                boolean reusePort, Placing placing) throws IOException {
             Framer framer = framing == Framing.LINE ? new LineFramer(maxFrameBytes) : new RawFramer(maxFrameBytes);
             TcpServer.Builder b = TcpServer.builder(reactor)
                     .bind(new InetSocketAddress(bindAddress, port))
@@ -465,8 +464,8 @@ public final class ChatServer implements AutoCloseable {
             if (tls != null) {
                 b.tls(tls);
             }
-            if (placement != null) {
-                b.placement(placement, loop);
+            if (placing != null) {
+                b.placement(placing.placement(), placing.loop());
             }
             return b.start();
         }
