@@ -4,7 +4,6 @@ import io.loopwire.probe.LinkState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -146,7 +145,7 @@ public final class AlertPolicy {
         boolean inBatch;
         boolean flapping;
         Instant lastChangeAt;
-        final ArrayDeque<Instant> recentChanges = new ArrayDeque<>();
+        final ChangeWindow recentChanges = new ChangeWindow();
 
         Target(String name) {
             this.name = name;
@@ -205,7 +204,7 @@ public final class AlertPolicy {
             if (t.flapping) {
                 return; // held until it settles
             }
-            if (countChange(t, now) >= config.flapThreshold()) {
+            if (t.recentChanges.record(now, config.flapWindow()) >= config.flapThreshold()) {
                 startFlapping(t, now);
                 return;
             }
@@ -278,17 +277,6 @@ public final class AlertPolicy {
     private boolean isReminderDue(Target t, Instant now) {
         return !config.repeat().isZero() && !t.inBatch && t.reported != null && t.reported.isProblem()
                 && t.effective == t.reported && !now.isBefore(t.notifiedAt.plus(config.repeat()));
-    }
-
-    /** Records a change in the flapping window and returns how many the window holds. */
-    private int countChange(Target t, Instant now) {
-        Instant oldest = now.minus(config.flapWindow());
-        ArrayDeque<Instant> q = t.recentChanges;
-        while (!q.isEmpty() && q.peekFirst().isBefore(oldest)) {
-            q.pollFirst();
-        }
-        q.addLast(now);
-        return q.size();
     }
 
     /** Puts a target into the open batch, opening one if needed. */

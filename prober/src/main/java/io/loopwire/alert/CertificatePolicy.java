@@ -2,7 +2,6 @@ package io.loopwire.alert;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +49,7 @@ public final class CertificatePolicy {
         Instant notifiedAt;
         boolean flapping;
         Instant lastChangeAt;
-        final ArrayDeque<Instant> recentChanges = new ArrayDeque<>();
+        final ChangeWindow recentChanges = new ChangeWindow();
 
         Target(String name) {
             this.name = name;
@@ -157,7 +156,7 @@ public final class CertificatePolicy {
             if (t.flapping) {
                 return; // held until it settles
             }
-            if (countChange(t, now) >= config.flapThreshold()) {
+            if (t.recentChanges.record(now, config.flapWindow()) >= config.flapThreshold()) {
                 t.flapping = true;
                 t.recentChanges.clear();
                 announce(t, now, AlertKind.FLAPPING);
@@ -172,15 +171,6 @@ public final class CertificatePolicy {
     private boolean isReminderDue(Target t, Instant now) {
         return !config.repeat().isZero() && t.reported != null && t.reported.isProblem() && t.effective == t.reported
                 && !now.isBefore(t.notifiedAt.plus(config.repeat()));
-    }
-
-    private int countChange(Target t, Instant now) {
-        Instant oldest = now.minus(config.flapWindow());
-        while (!t.recentChanges.isEmpty() && t.recentChanges.peekFirst().isBefore(oldest)) {
-            t.recentChanges.pollFirst();
-        }
-        t.recentChanges.addLast(now);
-        return t.recentChanges.size();
     }
 
     /** Tells the recipients of the target's current certificate state. */
