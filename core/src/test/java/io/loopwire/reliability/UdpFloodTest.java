@@ -147,13 +147,16 @@ class UdpFloodTest {
             ChatServer server = ChatServer.builder(reactor).tcpPort(0).udpPort(0).start();
             InetSocketAddress target = server.udpAddress();
             byte[] hi = "hi".getBytes(StandardCharsets.US_ASCII);
-            for (int i = 0; i < 20; i++) {
-                try (DatagramSocket gone = new DatagramSocket(0, lo)) {
-                    gone.send(new DatagramPacket(hi, hi.length, target)); // a member, then its socket closes
-                }
-            }
-            Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpRelay().memberCount() == 20, "20 members");
+            // Talker and pinger are bound first: a dead member's port, freed by its close, could otherwise be handed
+            // to the pinger, which would then be that member and hear the talker's join notice instead of its ping.
             try (DatagramSocket talker = new DatagramSocket(0, lo); DatagramSocket pinger = new DatagramSocket(0, lo)) {
+                for (int i = 0; i < 20; i++) {
+                    try (DatagramSocket gone = new DatagramSocket(0, lo)) {
+                        gone.send(new DatagramPacket(hi, hi.length, target)); // a member, then its socket closes
+                    }
+                }
+                Poll.onLoopUntil(Duration.ofSeconds(5), reactor, () -> server.udpRelay().memberCount() == 20,
+                        "20 members");
                 for (int i = 0; i < 200; i++) {
                     byte[] m = ("to nobody " + i).getBytes(StandardCharsets.US_ASCII);
                     talker.send(new DatagramPacket(m, m.length, target)); // relayed to 20 closed ports
