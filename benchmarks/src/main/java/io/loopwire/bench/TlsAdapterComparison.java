@@ -8,6 +8,7 @@ import io.loopwire.tcp.TcpConnection;
 import io.loopwire.tcp.TcpHandler;
 import io.loopwire.tcp.TcpServer;
 import io.loopwire.tls.KeyStoreFiles;
+import io.loopwire.tls.PemFiles;
 import io.loopwire.tls.TlsConfig;
 import java.io.BufferedReader;
 import java.io.File;
@@ -24,6 +25,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +36,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * loopwire's own {@code SSLEngine} adapter against the {@code tls-channel} library, by measurement: the same echo
@@ -137,6 +138,7 @@ public final class TlsAdapterComparison {
         Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         PrintStream in = new PrintStream(child.getOutputStream(), true, StandardCharsets.UTF_8);
+        SSLContext trusting = trustingOnly(keyStore);
         boolean tls = !server.endsWith("plain");
         List<Socket> clients = new ArrayList<>();
         try {
@@ -153,11 +155,11 @@ public final class TlsAdapterComparison {
             byte[] back = new byte[MESSAGE_BYTES * burst];
             // Warm-up: the connection path, then the message path.
             for (int i = 0; i < 200; i++) {
-                try (Socket s = connect(address, tls)) {
+                try (Socket s = connect(address, tls ? trusting : null)) {
                     echoOnce(s, message);
                 }
             }
-            try (Socket s = connect(address, tls)) {
+            try (Socket s = connect(address, tls ? trusting : null)) {
                 long end = System.nanoTime() + warmup.toNanos();
                 while (System.nanoTime() < end) {
                     burst(s, message, burst, back);
@@ -165,7 +167,7 @@ public final class TlsAdapterComparison {
             }
             long[] base = stats(in, out);
             for (int i = 0; i < connections; i++) {
-                Socket s = connect(address, tls);
+                Socket s = connect(address, tls ? trusting : null);
                 clients.add(s);
                 echoOnce(s, message);
             }
@@ -176,7 +178,7 @@ public final class TlsAdapterComparison {
             long[] before;
             long[] after;
             long wall;
-            try (Socket s = connect(address, tls)) {
+            try (Socket s = connect(address, tls ? trusting : null)) {
                 burst(s, message, burst, back);
                 before = stats(in, out);
                 long start = System.nanoTime();
@@ -204,10 +206,11 @@ public final class TlsAdapterComparison {
         }
     }
 
-    private static Socket connect(InetSocketAddress address, boolean tls) throws IOException {
+    /** Plaintext when {@code tls} is null. */
+    private static Socket connect(InetSocketAddress address, SSLContext tls) throws IOException {
         Socket s;
-        if (tls) {
-            SSLSocket ssl = (SSLSocket) TRUSTING.getSocketFactory().createSocket(address.getAddress(),
+        if (tls != null) {
+            SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(address.getAddress(),
                     address.getPort());
             ssl.startHandshake();
             s = ssl;
@@ -259,29 +262,17 @@ public final class TlsAdapterComparison {
         return values;
     }
 
-    /** The benchmark's clients trust the throw-away certificate made for the run. */
-    private static final SSLContext TRUSTING = trusting();
-
-    private static SSLContext trusting() {
-        try {
+    /** The benchmark's clients trust exactly the throw-away certificate made for the run. */
+    private static SSLContext trustingOnly(Path keyStore) throws IOException {
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, PASSWORD);
+            X509Certificate certificate = (X509Certificate) store.getCertificate("server");
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
+            context.init(null, PemFiles.trustManagers(List.of(certificate)), null);
             return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot trust the run's certificate", e);
         }
     }
 

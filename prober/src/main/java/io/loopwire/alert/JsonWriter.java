@@ -1,49 +1,52 @@
 package io.loopwire.alert;
 
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Just enough JSON writing for alert payloads: objects, arrays, escaped strings, numbers. Strings are escaped as RFC
- * 8259 requires (quote, backslash, every control character), plus U+2028/U+2029 so the text stays valid JavaScript.
- * Not thread-safe: one writer per payload.
+ * Just enough JSON writing for alert payloads and the monitor's page: objects, arrays, escaped strings, numbers.
+ * Strings are escaped as RFC 8259 requires (quote, backslash, every control character), plus U+2028/U+2029 so the text
+ * stays valid JavaScript, and {@code < > &} so it stays inert if a page ever inlines it. Not thread-safe: one writer
+ * per payload.
  */
-final class JsonWriter {
+public final class JsonWriter {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final StringBuilder sb;
     private boolean needComma;
 
-    JsonWriter(int capacity) {
+    /** A writer whose buffer starts at {@code capacity} characters. */
+    public JsonWriter(int capacity) {
         this.sb = new StringBuilder(capacity);
     }
 
-    JsonWriter beginObject() {
+    public JsonWriter beginObject() {
         comma();
         sb.append('{');
         needComma = false;
         return this;
     }
 
-    JsonWriter endObject() {
+    public JsonWriter endObject() {
         sb.append('}');
         needComma = true;
         return this;
     }
 
-    JsonWriter beginArray() {
+    public JsonWriter beginArray() {
         comma();
         sb.append('[');
         needComma = false;
         return this;
     }
 
-    JsonWriter endArray() {
+    public JsonWriter endArray() {
         sb.append(']');
         needComma = true;
         return this;
     }
 
-    JsonWriter name(String name) {
+    public JsonWriter name(String name) {
         comma();
         string(name);
         sb.append(':');
@@ -52,7 +55,7 @@ final class JsonWriter {
     }
 
     /** A string value, or {@code null}. */
-    JsonWriter value(String s) {
+    public JsonWriter value(String s) {
         comma();
         if (s == null) {
             sb.append("null");
@@ -63,15 +66,27 @@ final class JsonWriter {
         return this;
     }
 
-    JsonWriter value(long n) {
+    public JsonWriter value(long n) {
         comma();
         sb.append(n);
         needComma = true;
         return this;
     }
 
+    /** A number with up to 3 decimals, or {@code null} for NaN and infinities (JSON has neither). */
+    public JsonWriter value(double d) {
+        comma();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            sb.append("null");
+        } else {
+            sb.append(String.format(Locale.ROOT, "%.3f", d));
+        }
+        needComma = true;
+        return this;
+    }
+
     /** An object of string members, in the map's order. */
-    JsonWriter object(Map<String, String> members) {
+    public JsonWriter object(Map<String, String> members) {
         beginObject();
         for (Map.Entry<String, String> e : members.entrySet()) {
             name(e.getKey()).value(e.getValue());
@@ -96,7 +111,8 @@ final class JsonWriter {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+                    boolean markup = c == '<' || c == '>' || c == '&';
+                    if (c < 0x20 || c == 0x7f || markup || c == '\u2028' || c == '\u2029') {
                         sb.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
                                 .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
                     } else {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.loopwire.Reactor;
 import io.loopwire.alert.Alert;
 import io.loopwire.alert.CertificateChange;
+import io.loopwire.alert.JsonWriter;
 import io.loopwire.alert.TargetChange;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
@@ -149,7 +150,7 @@ public final class MonitorPage {
             return list;
         });
         long now = System.currentTimeMillis();
-        Json json = new Json().beginArray();
+        JsonWriter json = new JsonWriter(1024).beginArray();
         for (Row row : rows) {
             ProbeStats.Figures life = row.stats().lifetime();
             json.beginObject()
@@ -189,7 +190,7 @@ public final class MonitorPage {
         return json.endArray().toString();
     }
 
-    private static void smoke(Json json, SmokeBuckets b) {
+    private static void smoke(JsonWriter json, SmokeBuckets b) {
         json.beginObject().name("bucket_seconds").value(b.bucketMillis / 1000);
         json.name("t").beginArray();
         for (int i = 0; i < b.size; i++) {
@@ -212,7 +213,7 @@ public final class MonitorPage {
     }
 
     String alertsJson() {
-        Json json = new Json().beginArray();
+        JsonWriter json = new JsonWriter(1024).beginArray();
         if (alerts != null) {
             for (Alert a : alerts.newestFirst()) {
                 json.beginObject().name("at").value(a.format(a.created())).name("kind").value(a.kind().name())
