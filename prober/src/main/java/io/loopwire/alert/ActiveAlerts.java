@@ -66,6 +66,16 @@ final class ActiveAlerts {
      */
     synchronized List<PushedAlert> apply(Alert alert) {
         List<PushedAlert> changed = new ArrayList<>(alert.changes().size() + alert.certificates().size() + 1);
+        if (alert.kind() == AlertKind.REMOVED) {
+            // The targets are gone: their alerts end, in whatever state they were.
+            for (CertificateChange c : alert.certificates()) {
+                resolveIfFiring(c.target() + CERT_KEY, c.at(), c.sentence(), changed);
+            }
+            for (TargetChange c : alert.changes()) {
+                resolveIfFiring(c.target(), c.at(), c.detail(), changed);
+            }
+            return changed;
+        }
         for (CertificateChange c : alert.certificates()) {
             applyCertificate(c, changed);
         }
@@ -98,6 +108,13 @@ final class ActiveAlerts {
             }
         }
         return changed;
+    }
+
+    private void resolveIfFiring(String key, Instant at, String why, List<PushedAlert> changed) {
+        PushedAlert old = firing.remove(key);
+        if (old != null) {
+            changed.add(resolve(old, at, why));
+        }
     }
 
     /** As {@link #apply} for one certificate line: the target's certificate alert fires, changes or resolves. */

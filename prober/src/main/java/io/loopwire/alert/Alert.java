@@ -69,6 +69,9 @@ public record Alert(AlertKind kind, List<TargetChange> changes, List<Certificate
         if (kind == AlertKind.FLAPPING) {
             return true;
         }
+        if (kind == AlertKind.REMOVED) {
+            return false; // the end of an alert, like a recovery
+        }
         for (TargetChange c : changes) {
             if (c.isProblem()) {
                 return true;
@@ -110,6 +113,7 @@ public record Alert(AlertKind kind, List<TargetChange> changes, List<Certificate
                 case REMINDER -> sb.append(" is still ").append(c.current());
                 case INITIAL -> sb.append(" is ").append(c.current()).append(" at start");
                 case FLAPPING -> sb.append(" is FLAPPING (now ").append(c.current()).append(')');
+                case REMOVED -> sb.append(" is no longer probed (was ").append(c.current()).append(')');
                 default -> sb.append(" is ").append(c.current());
             }
             return sb.toString();
@@ -119,6 +123,7 @@ public record Alert(AlertKind kind, List<TargetChange> changes, List<Certificate
             case REMINDER -> "still bad";
             case INITIAL -> "bad at start";
             case FLAPPING -> "flapping";
+            case REMOVED -> "no longer probed";
             default -> "changed";
         }).append(": ");
         int shown = Math.min(MAX_TARGETS_IN_SUBJECT, changes.size());

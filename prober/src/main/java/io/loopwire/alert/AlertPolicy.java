@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -241,6 +242,36 @@ public final class AlertPolicy {
         }
         if (reminders != null) {
             emit(new Alert(AlertKind.REMINDER, reminders, now, config.zone()));
+        }
+    }
+
+    /**
+     * Forgets targets taken out of the probed set. Those whose recipients last heard of a problem get one
+     * {@link AlertKind#REMOVED} alert naming them all, which ends their alerts; no reminder follows. The others go
+     * silently, with any change of theirs still waiting in the open batch.
+     */
+    public void remove(Collection<String> names, Instant now) {
+        assert onOwnerThread() : "AlertPolicy used from " + Thread.currentThread() + ", owner " + owner;
+        Objects.requireNonNull(now, "now");
+        List<TargetChange> lines = new ArrayList<>();
+        for (String name : names) {
+            Target t = targets.remove(name);
+            if (t == null) {
+                continue;
+            }
+            if (t.inBatch) {
+                batch.remove(t);
+            }
+            if (t.reported != null && t.reported.isProblem()) {
+                lines.add(new TargetChange(t.name, t.reported, t.reported, now, t.lastRttNanos,
+                        "removed from the targets, no longer probed"));
+            }
+        }
+        if (batch.isEmpty()) {
+            batchReleaseAt = null;
+        }
+        if (!lines.isEmpty()) {
+            emit(new Alert(AlertKind.REMOVED, lines, now, config.zone()));
         }
     }
 

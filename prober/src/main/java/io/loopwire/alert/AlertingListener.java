@@ -7,8 +7,10 @@ import io.loopwire.probe.ProbeListener;
 import io.loopwire.probe.ProbeTarget;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Connects a {@code LatencyProber} to an {@link AlertPolicy}: confirmed state changes go to the policy, which is
@@ -61,8 +63,17 @@ public final class AlertingListener implements ProbeListener, AutoCloseable {
     @Override
     public void onTargetsChanged(List<ProbeTarget> added, List<ProbeTarget> removed) {
         next.onTargetsChanged(added, removed);
+        // A target whose spec changed under the same name is removed and added: it keeps its alerting state.
+        Set<String> kept = new HashSet<>();
+        added.forEach(t -> kept.add(t.name()));
+        List<String> gone = removed.stream().map(ProbeTarget::name).filter(name -> !kept.contains(name)).toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        policy.remove(gone, now);
         if (certificates != null) {
-            removed.forEach(t -> certificates.remove(t.name()));
+            gone.forEach(name -> certificates.remove(name, now));
         }
     }
 

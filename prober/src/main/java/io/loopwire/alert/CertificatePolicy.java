@@ -90,10 +90,20 @@ public final class CertificatePolicy {
         evaluate(t, now);
     }
 
-    /** Forgets {@code target} (no longer probed). */
-    public void remove(String target) {
+    /**
+     * Forgets {@code target} (no longer probed). If its recipients last heard of a certificate problem, one
+     * {@link AlertKind#REMOVED} alert ends it; no reminder follows.
+     */
+    public void remove(String target, Instant now) {
         assert onOwnerThread() : "CertificatePolicy used from " + Thread.currentThread() + ", owner " + owner;
-        targets.remove(target);
+        Objects.requireNonNull(now, "now");
+        Target t = targets.remove(target);
+        if (t == null || t.reported == null || !t.reported.isProblem()) {
+            return;
+        }
+        Instant notAfter = t.notAfterMillis < 0 ? null : Instant.ofEpochMilli(t.notAfterMillis);
+        send(Alert.certificate(AlertKind.REMOVED, new CertificateChange(t.name, t.reported, t.reported, now, notAfter,
+                "", "is no longer checked: its target was removed from the targets"), now, config.zone()), t.name);
     }
 
     /**
@@ -188,11 +198,16 @@ public final class CertificatePolicy {
         t.notifiedAt = now;
         CertificateChange line = new CertificateChange(t.name, previous, current, at, notAfter,
                 current == CertificateState.INVALID ? t.problem : "", detail);
+        send(Alert.certificate(kind, line, now, config.zone()), t.name);
+    }
+
+    private void send(Alert alert, String target) {
         alertsSent++;
         try {
-            sink.send(Alert.certificate(kind, line, now, config.zone()));
+            sink.send(alert);
         } catch (RuntimeException e) {
-            log.error("alert sink {} threw on the certificate of {}", sink, t.name, e);
+            // A sink must not throw; if one does, the loop carries on and the alert is logged here instead.
+            log.error("alert sink {} threw on the certificate of {}", sink, target, e);
         }
     }
 

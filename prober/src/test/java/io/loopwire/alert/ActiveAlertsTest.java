@@ -64,4 +64,30 @@ class ActiveAlertsTest {
         assertThat(active.snapshot(T0.plusSeconds(20))).extracting(PushedAlert::target)
                 .containsExactly("t7", "t8", "t9");
     }
+
+    @Test
+    void aRemovedTargetsAlertsAreResolvedLinkAndCertificateBoth() {
+        ActiveAlerts active = new ActiveAlerts(TargetLabels.NONE, Duration.ofMinutes(15), 100);
+        active.apply(alert("a", LinkState.NORMAL, LinkState.DOWN, 0));
+        active.apply(alert("b", LinkState.NORMAL, LinkState.SLOW, 0));
+        active.apply(Alert.certificate(AlertKind.CERTIFICATE, new CertificateChange("a", CertificateState.VALID,
+                CertificateState.INVALID, T0, null, "expired", "is INVALID"), T0, java.time.ZoneOffset.UTC));
+        assertThat(active.firingCount()).isEqualTo(3);
+
+        Instant gone = T0.plusSeconds(30);
+        List<PushedAlert> changed = active.apply(new Alert(AlertKind.REMOVED,
+                List.of(new TargetChange("a", LinkState.DOWN, LinkState.DOWN, gone, -1, "removed")), gone));
+        assertThat(changed).singleElement().satisfies(x -> {
+            assertThat(x.firing()).isFalse();
+            assertThat(x.endsAt()).isEqualTo(gone);
+            assertThat(x.annotations().get("description")).contains("removed");
+        });
+        changed = active.apply(Alert.certificate(AlertKind.REMOVED, new CertificateChange("a",
+                CertificateState.INVALID, CertificateState.INVALID, gone, null, "", "is no longer checked"), gone,
+                java.time.ZoneOffset.UTC));
+        assertThat(changed).singleElement().satisfies(x -> assertThat(x.firing()).isFalse());
+        assertThat(active.firingCount()).as("b still fires").isEqualTo(1);
+        assertThat(active.snapshot(gone)).filteredOn(PushedAlert::firing).singleElement()
+                .satisfies(x -> assertThat(x.labels()).containsEntry("name", "b"));
+    }
 }

@@ -296,4 +296,43 @@ class AlertPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flapSettle");
         assertThat(d.withRepeat(Duration.ZERO).repeat()).isZero();
     }
+
+    @Test
+    void aRemovedTargetInAnAlertedProblemEndsItsAlertAndGetsNoReminder() {
+        String b = "127.0.0.1:2";
+        String c = "127.0.0.1:3";
+        change(A, null, NORMAL);
+        change(b, null, NORMAL);
+        change(c, null, NORMAL);
+        change(A, NORMAL, DOWN);
+        change(b, NORMAL, SLOW);
+        advance(GROUP_WAIT);
+        assertThat(alerts).hasSize(1);
+
+        change(c, NORMAL, DOWN); // waiting in a new batch when it is removed: nobody heard of it
+        policy.remove(List.of(A, b, c, "never-seen"), now);
+        assertThat(alerts).hasSize(2);
+        Alert removed = alerts.get(1);
+        assertThat(removed.kind()).isEqualTo(AlertKind.REMOVED);
+        assertThat(removed.isProblem()).isFalse();
+        assertThat(removed.changes()).extracting(TargetChange::target).containsExactly(A, b);
+        assertThat(removed.changes()).extracting(TargetChange::current).containsExactly(DOWN, SLOW);
+        assertThat(removed.subject()).isEqualTo("[loopwire] 2 targets no longer probed: 127.0.0.1:12345 DOWN, "
+                + "127.0.0.1:2 SLOW");
+        assertThat(removed.textBody()).contains("removed from the targets, no longer probed");
+        assertThat(policy.batchReleaseAt()).as("the removed target's batch is gone with it").isNull();
+
+        advance(AlertPolicy.Config.DEFAULT_REPEAT.plusMinutes(1));
+        assertThat(alerts).as("no reminder, no batch for removed targets").hasSize(2);
+        assertThat(policy.reportedState(A)).isNull();
+    }
+
+    @Test
+    void aRemovedTargetThatWasFineGoesSilently() {
+        change(A, null, NORMAL);
+        policy.remove(List.of(A), now);
+        change(A, null, DOWN); // added again later: a new start
+        advance(GROUP_WAIT);
+        assertThat(alerts).extracting(Alert::kind).containsExactly(AlertKind.INITIAL);
+    }
 }

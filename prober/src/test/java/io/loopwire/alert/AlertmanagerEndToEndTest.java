@@ -7,7 +7,9 @@ import io.loopwire.Reactor;
 import io.loopwire.probe.ClassifierConfig;
 import io.loopwire.probe.LatencyProber;
 import io.loopwire.probe.LinkState;
+import io.loopwire.probe.ProbeKind;
 import io.loopwire.probe.Recorder;
+import io.loopwire.probe.TargetSpec;
 import io.loopwire.probe.TestEcho;
 import io.loopwire.testkit.JsonValue;
 import io.loopwire.testkit.PrometheusTools;
@@ -142,6 +144,64 @@ class AlertmanagerEndToEndTest {
                 System.out.printf("Alertmanager end to end: DOWN visible in AM %d ms after the change, gone %d ms "
                         + "after recovery; %d pushes carrying %d alerts%n", visibleMs, goneMs, sink.sent(),
                         sink.alertsPosted());
+            } finally {
+                prober.close();
+                reactor.call(() -> {
+                    alerts.close();
+                    return null;
+                });
+                sink.close(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /**
+     * A DOWN target taken out of the targets: its alert leaves Alertmanager's active list at once (resolved, not left
+     * to expire) and is not re-sent as firing; the target still probed keeps its state.
+     */
+    @Test
+    void aRemovedDownTargetsAlertIsResolvedInAlertmanager(@TempDir Path dir) throws Exception {
+        try (HookReceiver amHook = new HookReceiver(HookReceiver.Mode.OK);
+                PrometheusTools am = PrometheusTools.alertmanagerOrSkip(dir, """
+                        route:
+                          receiver: hook
+                        receivers:
+                          - name: hook
+                            webhook_configs:
+                              - url: %s
+                        """.formatted(amHook.url("/from-alertmanager")));
+                Reactor reactor = new Reactor("am-removed-test").start();
+                TestEcho gone = TestEcho.start();
+                TestEcho kept = TestEcho.start()) {
+            AlertmanagerSink sink = new AlertmanagerSink(HttpAlertConfig.builder(am.url())
+                    .resendInterval(Duration.ofMillis(500)).backoff(Duration.ofMillis(100), Duration.ofMillis(500))
+                    .build(), name -> Map.of());
+            Recorder rec = new Recorder();
+            AlertPolicy policy = new AlertPolicy(AlertPolicy.Config.defaults().withGroupWait(Duration.ZERO), sink);
+            AlertingListener alerts = new AlertingListener(reactor, policy, rec);
+            TargetSpec keep = new TargetSpec("kept", ProbeKind.UDP, kept.address());
+            LatencyProber prober = LatencyProber.builder(reactor).target(new TargetSpec("echo-1", ProbeKind.UDP,
+                    gone.address())).target(keep).interval(Duration.ofMillis(100))
+                    .classifier(new ClassifierConfig(Duration.ofMillis(100), Duration.ofMillis(200),
+                            Duration.ofMillis(300), 3, 2))
+                    .listener(alerts).start();
+            try {
+                gone.closeSocket();
+                Poll.until(Duration.ofSeconds(20), () -> ourAlert(am) != null,
+                        "echo-1's DOWN alert in Alertmanager; its log: " + am.logTail());
+
+                prober.replaceTargets(List.of(keep));
+                Instant removedAt = Instant.now();
+                Poll.until(Duration.ofSeconds(20), () -> ourAlert(am) == null, "the alert gone from the active list");
+                long goneMs = Duration.between(removedAt, Instant.now()).toMillis();
+                long pushes = sink.sent();
+                Poll.until(Duration.ofSeconds(10), () -> sink.sent() >= pushes + 2, "two re-sends");
+                assertThat(ourAlert(am)).as("not fired again by the re-sends").isNull();
+                assertThat(reactor.call(() -> policy.reportedState("kept"))).isEqualTo(LinkState.NORMAL);
+                assertThat(reactor.call(() -> policy.reportedState("echo-1"))).isNull();
+                assertThat(sink.failed() + sink.dropped()).isZero();
+                System.out.printf("Alertmanager, removed target: its alert left the active list %d ms after the "
+                        + "removal%n", goneMs);
             } finally {
                 prober.close();
                 reactor.call(() -> {

@@ -99,4 +99,23 @@ class CertificatePolicyTest {
         policy.tick(t.plus(config.flapSettle()));
         assertThat(sent.size()).isLessThanOrEqualTo(before + 1); // settled: at most one alert, if the state differs
     }
+
+    @Test
+    void aRemovedTargetsCertificateAlertEndsWithoutReminders() {
+        policy.onCertificate("db", T0.toEpochMilli() + 100 * DAY, "wrong host name: No name matching db", T0);
+        policy.onCertificate("web", T0.toEpochMilli() + 100 * DAY, null, T0);
+        assertThat(sent).hasSize(1);
+        policy.remove("web", T0.plusSeconds(5));
+        assertThat(sent).as("a fine certificate goes silently").hasSize(1);
+        policy.remove("db", T0.plusSeconds(5));
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(1).kind()).isEqualTo(AlertKind.REMOVED);
+        assertThat(sent.get(1).isProblem()).isFalse();
+        assertThat(sent.get(1).subject())
+                .isEqualTo("[loopwire] certificate of db is no longer checked: its target was removed from the targets");
+        for (int m = 1; m <= 5 * 60; m++) {
+            policy.tick(T0.plusSeconds(60L * m));
+        }
+        assertThat(sent).as("no reminder for a removed target").hasSize(2);
+    }
 }
