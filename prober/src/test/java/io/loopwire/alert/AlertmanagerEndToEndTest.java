@@ -145,12 +145,7 @@ class AlertmanagerEndToEndTest {
                         + "after recovery; %d pushes carrying %d alerts%n", visibleMs, goneMs, sink.sent(),
                         sink.alertsPosted());
             } finally {
-                prober.close();
-                reactor.call(() -> {
-                    alerts.close();
-                    return null;
-                });
-                sink.close(Duration.ofSeconds(2));
+                AlertingStop.stop(prober, reactor, alerts, sink);
             }
         }
     }
@@ -203,12 +198,7 @@ class AlertmanagerEndToEndTest {
                 System.out.printf("Alertmanager, removed target: its alert left the active list %d ms after the "
                         + "removal%n", goneMs);
             } finally {
-                prober.close();
-                reactor.call(() -> {
-                    alerts.close();
-                    return null;
-                });
-                sink.close(Duration.ofSeconds(2));
+                AlertingStop.stop(prober, reactor, alerts, sink);
             }
         }
     }

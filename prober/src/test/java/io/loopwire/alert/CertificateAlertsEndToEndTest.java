@@ -161,12 +161,7 @@ class CertificateAlertsEndToEndTest {
                         .isFalse();
                 assertThat(mail.failed() + webhook.failed() + alertmanager.failed()).isZero();
             } finally {
-                prober.close();
-                reactor.call(() -> {
-                    alerts.close();
-                    return null;
-                });
-                sink.close(Duration.ofSeconds(2));
+                AlertingStop.stop(prober, reactor, alerts, sink);
                 server.close();
             }
         } finally {
