@@ -2,6 +2,7 @@ package io.loopwire.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loopwire.Poll;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -31,22 +32,28 @@ class LoopsCliTest {
     @Test
     void twoLoopsServeOneRoom() throws Exception {
         try (JarProcess server = JarProcess.start("server", "--tcp-port", "0", "--udp-port", "0", "--loops", "2",
-                "--pack-below", "0")) {
-            Matcher m = READY.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
+                "--pack-below", "0", "--http-port", "0")) {
+            Matcher m = READY_HTTP.matcher(server.awaitLine("the ready line", line -> line.startsWith("ready ")));
             assertThat(m.matches()).as(server.describe()).isTrue();
             int port = Integer.parseInt(m.group(1));
+            URI metrics = URI.create("http://" + m.group(2) + "/metrics");
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<Socket> sockets = new ArrayList<>();
             try {
-                // Eight members, spread from the first (--pack-below 0): four on each loop, so lines cross.
+                // Eight members, spread from the first (--pack-below 0): four on each loop, so lines cross. Two loops
+                // accept and place concurrently, so sockets connected one after the other may join in either order:
+                // each connects once the one before it is in the room, and hears every later member's join.
                 for (int i = 0; i < 8; i++) {
                     Socket s = new Socket();
                     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                     s.setSoTimeout((int) JarProcess.ARRIVES.toMillis());
                     sockets.add(s);
+                    int members = i + 1;
+                    Poll.until(JarProcess.ARRIVES, () -> membersOnAllLoops(http, metrics) == members,
+                            members + " members in the room");
                 }
                 Socket last = sockets.get(sockets.size() - 1);
                 String lastPeer = "127.0.0.1:" + last.getLocalPort();
-                // Everyone is in once each has seen the last member's join.
                 List<BufferedReader> readers = new ArrayList<>();
                 for (Socket s : sockets.subList(0, sockets.size() - 1)) {
                     BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(),
@@ -62,13 +69,7 @@ class LoopsCliTest {
                 out.write("hello all loops\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 for (BufferedReader r : readers) {
-                    // Join notices from the other loop may still come first: across loops, joins made at the same
-                    // moment arrive in either order.
-                    String line;
-                    do {
-                        line = r.readLine();
-                    } while (line != null && line.startsWith("* "));
-                    assertThat(line).isEqualTo("[" + lastPeer + "] hello all loops");
+                    assertThat(r.readLine()).isEqualTo("[" + lastPeer + "] hello all loops");
                 }
             } finally {
                 for (Socket s : sockets) {
@@ -76,6 +77,19 @@ class LoopsCliTest {
                 }
             }
         }
+    }
+
+    /** The room's members over every loop, from {@code loopwire_relay_members}. */
+    private static int membersOnAllLoops(HttpClient http, URI metrics) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double members = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith("loopwire_relay_members{")) {
+                members += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (int) members;
     }
 
     /** {@code --http-port} with two loops: every loop's meters apart, by {@code loop} label; /healthz checks both. */
