@@ -10,8 +10,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +29,31 @@ class PeersSmokeTest {
             assertRelaysEveryLineOnce(server.tcpAddress());
             assertAnswersPings(server.udpAddress());
         }
+    }
+
+    /** Its UDP room's lines end in a newline, as loopwire's do: the same bytes for the same work. */
+    @Test
+    void nettyPeerUdpLinesEndWithANewlineAsLoopwires() throws Exception {
+        try (NettyRelayServer server = NettyRelayServer.start(ANY_LOOPBACK, ANY_LOOPBACK);
+                DatagramSocket speaker = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                DatagramSocket listener = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(5000);
+            send(listener, "/hello", server.udpAddress()); // joins; the speaker joins by speaking
+            send(speaker, "hi\n", server.udpAddress());
+            byte[] buf = new byte[256];
+            String got;
+            do {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                listener.receive(p);
+                got = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+            } while (!got.contains("] hi"));
+            assertThat(got).isEqualTo("[127.0.0.1:" + speaker.getLocalPort() + "] hi\n");
+        }
+    }
+
+    private static void send(DatagramSocket socket, String text, InetSocketAddress to) throws Exception {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        socket.send(new DatagramPacket(bytes, bytes.length, to));
     }
 
     @Test

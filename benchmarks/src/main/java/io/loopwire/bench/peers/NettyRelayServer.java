@@ -50,9 +50,10 @@ import javax.net.ssl.SSLContext;
  * line gets {@code ! error: line longer than 65536 bytes} and a close. UDP: {@code ping} is answered {@code ping};
  * an LWP1 probe is echoed with its reply mark set (a reply is never answered); any other datagram from a new address
  * makes it a member of the same room (open join, as loopwire on loopback), its text (one trailing newline dropped;
- * empty says nothing) goes to every other member as {@code [<ip>:<port>] <text>} (without the newline for UDP
- * recipients), {@code /quit} or {@code /sair} leaves. Not in this peer: UDP idle expiry, the member cap, validated
- * joins and budgets (benchmark traffic never needs them). The datagram socket asks a 4 MiB SO_RCVBUF.
+ * empty says nothing) goes to every other member as {@code [<ip>:<port>] <text>\n} (one datagram for each UDP
+ * recipient, as loopwire sends it), {@code /quit} or {@code /sair} leaves. Not in this peer: UDP idle expiry, the
+ * member cap, validated joins and budgets (benchmark traffic never needs them). The datagram socket asks a 4 MiB
+ * SO_RCVBUF.
  *
  * <p>TLS ({@link Tls}, {@code --tls-port P --tls-cert F --tls-key F}): a second listener in the same room whose
  * pipeline starts with Netty's {@code SslHandler} on the JDK provider ({@code SslProvider.JDK}, the same
@@ -593,7 +594,7 @@ public final class NettyRelayServer implements AutoCloseable {
         }
     }
 
-    /** A UDP member: each relayed line goes out as one datagram without its newline. */
+    /** A UDP member: each relayed line goes out as one datagram, its newline kept (as loopwire sends it). */
     private static final class UdpMember implements Recipient {
         private final ChannelHandlerContext ctx;
         private final InetSocketAddress address;
@@ -616,7 +617,6 @@ public final class NettyRelayServer implements AutoCloseable {
 
         @Override
         public void send(ByteBuf msg) {
-            msg.writerIndex(msg.writerIndex() - 1); // the datagram is the message: no '\n'
             ctx.write(new DatagramPacket(msg, address), ctx.voidPromise());
             if (!udp.needsFlush) {
                 udp.needsFlush = true;
