@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *       {@link AlertKind#FLAPPING} alert (sent at once, naming its current state); its alerts are then held until it
  *       has not changed for {@code flapSettle}, after which one alert is sent if its state differs from the one last
  *       announced.</li>
+ *   <li>A target taken out of the probed set ({@link #remove}) while its problem was alerted gets one
+ *       {@link AlertKind#REMOVED} alert, which ends that alert; nothing more is said of it.</li>
  * </ul>
  */
 public final class AlertPolicy {
