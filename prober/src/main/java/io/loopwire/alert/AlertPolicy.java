@@ -261,16 +261,11 @@ public final class AlertPolicy {
             if (t == null) {
                 continue;
             }
-            if (t.inBatch) {
-                batch.remove(t);
-            }
+            leaveBatch(t);
             if (t.reported != null && t.reported.isProblem()) {
                 lines.add(new TargetChange(t.name, t.reported, t.reported, now, t.lastRttNanos,
                         "removed from the targets, no longer probed"));
             }
-        }
-        if (batch.isEmpty()) {
-            batchReleaseAt = null;
         }
         if (!lines.isEmpty()) {
             emit(new Alert(AlertKind.REMOVED, lines, now, config.zone()));
@@ -364,17 +359,23 @@ public final class AlertPolicy {
         }
     }
 
+    /** Takes {@code t} out of the open batch, if it is in it; an emptied batch is closed. */
+    private void leaveBatch(Target t) {
+        if (!t.inBatch) {
+            return;
+        }
+        t.inBatch = false;
+        batch.remove(t);
+        if (batch.isEmpty()) {
+            batchReleaseAt = null;
+        }
+    }
+
     private void startFlapping(Target t, Instant now) {
         t.flapping = true;
         final int changes = t.recentChanges.size();
         t.recentChanges.clear();
-        if (t.inBatch) {
-            t.inBatch = false;
-            batch.remove(t);
-            if (batch.isEmpty()) {
-                batchReleaseAt = null;
-            }
-        }
+        leaveBatch(t);
         LinkState previous = t.reported;
         String detail = changes + " changes within " + human(config.flapWindow()) + "; alerts held until stable for "
                 + human(config.flapSettle());

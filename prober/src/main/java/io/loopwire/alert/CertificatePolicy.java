@@ -54,6 +54,11 @@ public final class CertificatePolicy {
         Target(String name) {
             this.name = name;
         }
+
+        /** The leaf's expiry, or null if no certificate was seen. */
+        Instant notAfter() {
+            return notAfterMillis < 0 ? null : Instant.ofEpochMilli(notAfterMillis);
+        }
     }
 
     private final AlertPolicy.Config config;
@@ -101,7 +106,7 @@ public final class CertificatePolicy {
         if (t == null || t.reported == null || !t.reported.isProblem()) {
             return;
         }
-        Instant notAfter = t.notAfterMillis < 0 ? null : Instant.ofEpochMilli(t.notAfterMillis);
+        Instant notAfter = t.notAfter();
         send(Alert.certificate(AlertKind.REMOVED, new CertificateChange(t.name, t.reported, t.reported, now, notAfter,
                 "", "is no longer checked: its target was removed from the targets"), now, config.zone()), t.name);
     }
@@ -188,7 +193,7 @@ public final class CertificatePolicy {
         CertificateState previous = t.reported;
         CertificateState current = t.effective;
         Instant at = t.effectiveSince; // for a reminder too: it is sent only while the state announced holds
-        Instant notAfter = t.notAfterMillis < 0 ? null : Instant.ofEpochMilli(t.notAfterMillis);
+        Instant notAfter = t.notAfter();
         String detail = detail(current, notAfter, t.problem, now);
         if (kind == AlertKind.FLAPPING) {
             detail += "; changed often within " + AlertPolicy.human(config.flapWindow()) + ", alerts held until "
